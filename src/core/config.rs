@@ -1,0 +1,103 @@
+//! Client options, checked once at construction.
+
+use super::error::{AuthError, ErrorCode};
+use crate::validate::PasswordPolicy;
+
+/// The hosted service's root.
+pub const DEFAULT_BASE_URL: &str = "https://api.cocobase.buzz";
+pub const DEFAULT_STORAGE_KEY: &str = "cocobase.auth.session";
+
+/// Options of a client (JS-API.md "Options"), already validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub api_key: String,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub storage_key: String,
+    pub auto_refresh: bool,
+    pub refresh_margin_ms: i64,
+    pub request_timeout_ms: u32,
+    pub password_policy: PasswordPolicy,
+}
+
+impl Config {
+    /// A config with defaults for everything but the key and the server.
+    pub fn new(api_key: &str, base_url: Option<&str>) -> Result<Config, AuthError> {
+        if api_key.trim().is_empty() || api_key.chars().any(char::is_whitespace) {
+            return Err(invalid("apiKey is required and must not contain spaces."));
+        }
+        let base = base_url.unwrap_or(DEFAULT_BASE_URL).trim_end_matches('/');
+        if !is_http_url(base) {
+            return Err(invalid("baseUrl must be an absolute http(s) URL."));
+        }
+        Ok(Config {
+            api_key: api_key.to_owned(),
+            base_url: base.to_owned(),
+            storage_key: DEFAULT_STORAGE_KEY.to_owned(),
+            auto_refresh: true,
+            refresh_margin_ms: 60_000,
+            request_timeout_ms: 15_000,
+            password_policy: PasswordPolicy::default(),
+        })
+    }
+}
+
+/// `config_invalid` with a sentence saying which option.
+pub fn invalid(message: &str) -> AuthError {
+    AuthError::with_message(ErrorCode::ConfigInvalid, message)
+}
+
+/// A project secret key: never to be shipped to a browser.
+pub fn is_secret_key(key: &str) -> bool {
+    key.starts_with("sk_live_") || key.starts_with("sk_test_")
+}
+
+/// An absolute `http://` or `https://` URL with a host and no white space.
+pub fn is_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or("");
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && !host.starts_with(':') && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_trailing_slash() {
+        let c = Config::new("pk_test_x", None).unwrap();
+        assert_eq!(c.base_url, DEFAULT_BASE_URL);
+        let c = Config::new("pk_test_x", Some("http://127.0.0.1:8787//")).unwrap();
+        assert_eq!(c.base_url, "http://127.0.0.1:8787");
+        assert_eq!(c.refresh_margin_ms, 60_000);
+    }
+
+    #[test]
+    fn bad_options_are_config_invalid() {
+        for (key, url) in [
+            ("", None),
+            ("  ", None),
+            ("pk x", None),
+            ("pk", Some("ftp://x")),
+            ("pk", Some("127.0.0.1:8787")),
+            ("pk", Some("http://")),
+            ("pk", Some("http:///path")),
+            ("pk", Some("https://a b")),
+            ("pk", Some("javascript:alert(1)")),
+        ] {
+            let e = Config::new(key, url).unwrap_err();
+            assert_eq!(e.code, ErrorCode::ConfigInvalid, "{key:?} {url:?}");
+        }
+    }
+
+    #[test]
+    fn secret_keys() {
+        assert!(is_secret_key("sk_live_abc"));
+        assert!(is_secret_key("sk_test_abc"));
+        assert!(!is_secret_key("pk_test_abc"));
+        assert!(!is_secret_key("sk_other"));
+    }
+}

@@ -1,0 +1,214 @@
+//! The session: what a token answer gives, what is kept in storage (API.md §4), and
+//! the shapes handed to JavaScript (JS-API.md "Shapes").
+
+use super::json::Json;
+use super::token;
+
+/// Current version of the stored record.
+const RECORD_VERSION: i64 = 1;
+
+/// Where the official Cocobase JS SDK keeps its session (adopted once, then removed).
+pub const LEGACY_TOKEN_KEY: &str = "cocobase-token";
+pub const LEGACY_USER_KEY: &str = "cocobase-user";
+
+/// A signed-in user's session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub access_token: String,
+    /// The user object as the server sent it (snake_case, unknown fields kept).
+    pub user: Json,
+    /// Epoch milliseconds of the local clock.
+    pub expires_at: i64,
+}
+
+impl Session {
+    /// Builds a session from a token answer received at `now_ms` (local clock).
+    /// `None` when the answer lacks a usable token or user.
+    pub fn from_token_response(body: &Json, now_ms: i64, server_date_ms: Option<i64>) -> Option<Session> {
+        let access_token = body.str_at("access_token").filter(|t| !t.is_empty())?;
+        let user = body.get("user").filter(|u| is_user(u))?.clone();
+        let expires_at = token::local_expiry(access_token, now_ms, server_date_ms)?;
+        Some(Session { access_token: access_token.to_owned(), user, expires_at })
+    }
+
+    /// The user's id (always present: checked on the way in).
+    pub fn user_id(&self) -> &str {
+        self.user.str_at("id").unwrap_or("")
+    }
+
+    pub fn is_expired(&self, now_ms: i64) -> bool {
+        now_ms >= self.expires_at
+    }
+
+    /// The versioned record kept in storage.
+    pub fn to_record(&self) -> String {
+        Json::Obj(vec![
+            ("v".into(), Json::int(RECORD_VERSION)),
+            ("access_token".into(), Json::str(&self.access_token)),
+            ("user".into(), self.user.clone()),
+            ("expires_at".into(), Json::int(self.expires_at)),
+        ])
+        .to_json()
+    }
+
+    /// Reads a stored record; `None` for anything but a well-formed current record.
+    pub fn from_record(text: &str) -> Option<Session> {
+        let j = Json::parse(text)?;
+        if j.get("v")?.as_i64()? != RECORD_VERSION {
+            return None;
+        }
+        let access_token = j.str_at("access_token").filter(|t| !t.is_empty())?;
+        let user = j.get("user").filter(|u| is_user(u))?.clone();
+        let expires_at = j.get("expires_at")?.as_i64()?;
+        Some(Session { access_token: access_token.to_owned(), user, expires_at })
+    }
+
+    /// Adopts the official SDK's session: a raw token and a user JSON. Its tokens
+    /// carry no `iat`, so `exp` is read against the local clock.
+    pub fn from_legacy(token_text: &str, user_text: &str) -> Option<Session> {
+        let access_token = token_text.trim().trim_matches('"');
+        let user = Json::parse(user_text).filter(is_user)?;
+        let expires_at = token::local_expiry(access_token, 0, None)?;
+        Some(Session { access_token: access_token.to_owned(), user, expires_at })
+    }
+
+    /// `{ user, accessToken, expiresAt }` for JavaScript.
+    pub fn to_js_shape(&self) -> Json {
+        Json::Obj(vec![
+            ("user".into(), user_shape(&self.user)),
+            ("accessToken".into(), Json::str(&self.access_token)),
+            ("expiresAt".into(), Json::int(self.expires_at)),
+        ])
+    }
+}
+
+/// A server user object is usable when it is an object with a string `id`.
+pub fn is_user(u: &Json) -> bool {
+    u.str_at("id").is_some_and(|id| !id.is_empty())
+}
+
+fn data_of(u: &Json) -> Json {
+    u.get("data").filter(|d| d.is_object()).cloned().unwrap_or(Json::Obj(Vec::new()))
+}
+
+fn roles_of(u: &Json) -> Json {
+    let roles = u.get("roles").and_then(Json::as_array).unwrap_or(&[]);
+    Json::Arr(roles.iter().filter(|r| r.as_str().is_some()).cloned().collect())
+}
+
+fn created_at_of(u: &Json) -> Json {
+    Json::str(u.str_at("created_at").unwrap_or(""))
+}
+
+/// The `User` shape of JS-API.md from a server user (missing fields defaulted).
+pub fn user_shape(u: &Json) -> Json {
+    let mut out = vec![
+        ("id".into(), Json::str(u.str_at("id").unwrap_or(""))),
+        ("email".into(), Json::str(u.str_at("email").unwrap_or(""))),
+        ("data".into(), data_of(u)),
+        ("roles".into(), roles_of(u)),
+        ("createdAt".into(), created_at_of(u)),
+    ];
+    if let Some(v) = u.get("email_verified").and_then(Json::as_bool) {
+        out.push(("emailVerified".into(), Json::Bool(v)));
+    }
+    match u.get("oauth_provider") {
+        Some(Json::Str(p)) => out.push(("oauthProvider".into(), Json::str(p))),
+        Some(Json::Null) => out.push(("oauthProvider".into(), Json::Null)),
+        _ => {}
+    }
+    Json::Obj(out)
+}
+
+/// The `PublicUser` shape: never an email, even if a server sent one.
+pub fn public_user_shape(u: &Json) -> Json {
+    Json::Obj(vec![
+        ("id".into(), Json::str(u.str_at("id").unwrap_or(""))),
+        ("data".into(), data_of(u)),
+        ("roles".into(), roles_of(u)),
+        ("createdAt".into(), created_at_of(u)),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::token::tests::token;
+
+    fn answer(tok: &str) -> Json {
+        let mut j = Json::parse(r#"{"user":{"id":"u1","email":"a@b.co","data":{"x":1},"roles":["admin"],"created_at":"2026-01-01T00:00:00Z","client_id":"p","email_verified":false,"oauth_provider":null,"extra":true},"requires_2fa":null}"#).unwrap();
+        j.set("access_token", Json::str(tok));
+        j
+    }
+
+    #[test]
+    fn record_round_trip() {
+        let t = token(r#"{"exp":1700000100,"iat":1700000000}"#);
+        let s = Session::from_token_response(&answer(&t), 5_000, None).unwrap();
+        assert_eq!(s.expires_at, 105_000);
+        assert_eq!(s.user_id(), "u1");
+        let back = Session::from_record(&s.to_record()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn unreadable_records_are_none() {
+        let t = token(r#"{"exp":1700000100,"iat":1700000000}"#);
+        let good = Session::from_token_response(&answer(&t), 0, None).unwrap().to_record();
+        let bad = [
+            String::new(),
+            "{".into(),
+            "null".into(),
+            "[]".into(),
+            good.replace("\"v\":1", "\"v\":2"),
+            good.replace("\"v\":1,", ""),
+            good.replace("\"id\":\"u1\"", "\"id\":7"),
+            good.replace("\"expires_at\":", "\"expires_at\":\"x\",\"y\":"),
+            r#"{"v":1,"access_token":"","user":{"id":"u"},"expires_at":1}"#.into(),
+            "undefined".into(),
+        ];
+        for text in &bad {
+            assert_eq!(Session::from_record(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn token_answers_need_a_token_and_a_user() {
+        let t = token(r#"{"exp":1700000100}"#);
+        assert!(Session::from_token_response(&answer(&t), 0, None).is_some());
+        let mut no_user = answer(&t);
+        no_user.set("user", Json::Null);
+        assert_eq!(Session::from_token_response(&no_user, 0, None), None);
+        let two_fa = Json::parse(r#"{"requires_2fa":true,"message":"Code sent"}"#).unwrap();
+        assert_eq!(Session::from_token_response(&two_fa, 0, None), None);
+        assert_eq!(Session::from_token_response(&answer("garbage"), 0, None), None);
+    }
+
+    #[test]
+    fn adopts_the_official_sdk_session() {
+        let t = token(r#"{"userId":"u1","email":"a@b.co","exp":1700000100}"#);
+        let s = Session::from_legacy(&t, r#"{"id":"u1","email":"a@b.co","data":{}}"#).unwrap();
+        assert_eq!(s.expires_at, 1_700_000_100_000);
+        assert_eq!(Session::from_legacy(&t, "not json"), None);
+        assert_eq!(Session::from_legacy("x", r#"{"id":"u1"}"#), None);
+    }
+
+    #[test]
+    fn shapes_for_javascript() {
+        // An OAuth answer of the hosted service: no roles, client_id, email_verified; null created_at.
+        let u = Json::parse(r#"{"id":"u","email":"e@x.io","data":{"name":"N"},"oauth_provider":"google","created_at":null}"#).unwrap();
+        assert_eq!(
+            user_shape(&u).to_json(),
+            r#"{"id":"u","email":"e@x.io","data":{"name":"N"},"roles":[],"createdAt":"","oauthProvider":"google"}"#
+        );
+        let u = Json::parse(r#"{"id":"u","email":"e@x.io","data":[1],"roles":["a",3],"created_at":"t","email_verified":true}"#).unwrap();
+        assert_eq!(
+            user_shape(&u).to_json(),
+            r#"{"id":"u","email":"e@x.io","data":{},"roles":["a"],"createdAt":"t","emailVerified":true}"#
+        );
+        assert_eq!(
+            public_user_shape(&u).to_json(),
+            r#"{"id":"u","data":{},"roles":["a"],"createdAt":"t"}"#
+        );
+    }
+}
