@@ -27,3 +27,5 @@ pub mod validate;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(target_arch = "wasm32")]
+pub use web::{validate_email_js, validate_password_js, CocobaseAuth};

@@ -9,11 +9,14 @@ use core::cell::{Cell, RefCell};
 use super::config::Config;
 use super::error::{decode_error, AuthError, Endpoint, ErrorCode, FieldError};
 use super::json::Json;
+use super::oauth::{self, Flow, FLOW_KEY};
 use super::ports::{
-    encode_component, AuthEvent, Body, Clock, Events, Method, Request, Response, SignOutReason, Store, Transport,
-    TransportError,
+    encode_component, AuthEvent, Body, Clock, Events, Method, Request, Response, SignOutReason,
+    Store, Transport, TransportError,
 };
-use super::session::{is_user, public_user_shape, user_shape, Session, LEGACY_TOKEN_KEY, LEGACY_USER_KEY};
+use super::session::{
+    is_user, public_user_shape, user_shape, Session, LEGACY_TOKEN_KEY, LEGACY_USER_KEY,
+};
 use super::single_flight::SingleFlight;
 use crate::validate::{validate_email, validate_password};
 
@@ -22,16 +25,19 @@ use crate::validate::{validate_email, validate_password};
 pub enum AuthResult {
     Session(Session),
     /// The server wants a second factor; nothing was stored.
-    Requires2fa { message: String },
+    Requires2fa {
+        message: String,
+    },
 }
 
 impl AuthResult {
     /// `{ requires2fa, session }` or `{ requires2fa, message }` for JavaScript.
     pub fn to_js_shape(&self) -> Json {
         match self {
-            AuthResult::Session(s) => {
-                Json::Obj(vec![("requires2fa".into(), Json::Bool(false)), ("session".into(), s.to_js_shape())])
-            }
+            AuthResult::Session(s) => Json::Obj(vec![
+                ("requires2fa".into(), Json::Bool(false)),
+                ("session".into(), s.to_js_shape()),
+            ]),
             AuthResult::Requires2fa { message } => Json::Obj(vec![
                 ("requires2fa".into(), Json::Bool(true)),
                 ("message".into(), Json::str(message)),
@@ -81,7 +87,12 @@ pub struct Client<T: Transport, S: Store, C: Clock, E: Events> {
 }
 
 fn obj(members: Vec<(&str, Json)>) -> Json {
-    Json::Obj(members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Json::Obj(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
@@ -129,7 +140,8 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     }
 
     fn save(&self, session: Session, event: AuthEvent) -> Session {
-        self.store.set(&self.config.storage_key, &session.to_record());
+        self.store
+            .set(&self.config.storage_key, &session.to_record());
         self.state.borrow_mut().session = Some(session.clone());
         self.events.emit(event, Some(&session), None);
         session
@@ -150,7 +162,12 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     /// Ends the session only if it still holds `token` (an old answer must not end a
     /// newer session).
     fn end_if_current(&self, token: &str, reason: SignOutReason) {
-        let current = self.state.borrow().session.as_ref().is_some_and(|s| s.access_token == token);
+        let current = self
+            .state
+            .borrow()
+            .session
+            .as_ref()
+            .is_some_and(|s| s.access_token == token);
         if current {
             self.end_session(reason);
         }
@@ -181,7 +198,8 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         }
         self.state.borrow_mut().initialized = true;
         let session = self.session();
-        self.events.emit(AuthEvent::InitialSession, session.as_ref(), None);
+        self.events
+            .emit(AuthEvent::InitialSession, session.as_ref(), None);
         session
     }
 
@@ -211,7 +229,9 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
             self.end_session(SignOutReason::OtherTab);
             return;
         };
-        let Some(theirs) = Session::from_record(text) else { return };
+        let Some(theirs) = Session::from_record(text) else {
+            return;
+        };
         let mine = self.session();
         let event = match &mine {
             Some(m) if m.access_token == theirs.access_token && m.user == theirs.user => return,
@@ -225,7 +245,13 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
 
     // ----- transport ---------------------------------------------------------------
 
-    fn request(&self, method: Method, path: &str, bearer: Option<&str>, body: Body<T::File>) -> Request<T::File> {
+    fn request(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Body<T::File>,
+    ) -> Request<T::File> {
         let mut url = String::with_capacity(self.config.base_url.len() + 20 + path.len());
         url.push_str(&self.config.base_url);
         url.push_str("/auth-collections");
@@ -239,18 +265,32 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         if matches!(body, Body::Json(_)) {
             headers.push(("Content-Type", "application/json".to_owned()));
         }
-        Request { method, url, headers, body }
+        Request {
+            method,
+            url,
+            headers,
+            body,
+        }
     }
 
     /// Sends and decodes: a 2xx answer with a JSON body, or a typed error.
-    async fn call(&self, endpoint: Endpoint, req: Request<T::File>) -> Result<(Json, Response), AuthError> {
+    async fn call(
+        &self,
+        endpoint: Endpoint,
+        req: Request<T::File>,
+    ) -> Result<(Json, Response), AuthError> {
         let res = match self.transport.send(req).await {
             Ok(r) => r,
             Err(TransportError::Network) => return Err(AuthError::new(ErrorCode::NetworkError)),
             Err(TransportError::Timeout) => return Err(AuthError::new(ErrorCode::Timeout)),
         };
         if !(200..300).contains(&res.status) {
-            return Err(decode_error(endpoint, res.status, &res.body, res.retry_after));
+            return Err(decode_error(
+                endpoint,
+                res.status,
+                &res.body,
+                res.retry_after,
+            ));
         }
         match Json::parse(&res.body) {
             Some(j) => Ok((j, res)),
@@ -272,11 +312,16 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         body: Body<T::File>,
     ) -> Result<(Json, Response), AuthError> {
         let token = self.usable_token().await?;
-        let result = self.call(endpoint, self.request(method, path, Some(&token), body)).await;
+        let result = self
+            .call(endpoint, self.request(method, path, Some(&token), body))
+            .await;
         if let Err(e) = &result {
             if e.status == 401 {
-                let reason =
-                    if e.code == ErrorCode::SessionExpired { SignOutReason::Expired } else { SignOutReason::Revoked };
+                let reason = if e.code == ErrorCode::SessionExpired {
+                    SignOutReason::Expired
+                } else {
+                    SignOutReason::Revoked
+                };
                 self.end_if_current(&token, reason);
             }
         }
@@ -287,7 +332,9 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     /// one; refreshes first when due (a failed refresh still leaves a valid token).
     async fn usable_token(&self) -> Result<String, AuthError> {
         let now = self.clock.now_ms();
-        let Some(s) = self.session() else { return Err(AuthError::new(ErrorCode::SessionMissing)) };
+        let Some(s) = self.session() else {
+            return Err(AuthError::new(ErrorCode::SessionMissing));
+        };
         if s.is_expired(now) {
             self.end_session(SignOutReason::Expired);
             return Err(AuthError::new(ErrorCode::SessionExpired));
@@ -309,7 +356,10 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         let st = self.state.borrow();
         self.config.auto_refresh
             && !st.refresh_unsupported
-            && st.session.as_ref().is_some_and(|s| now >= s.expires_at - self.config.refresh_margin_ms)
+            && st
+                .session
+                .as_ref()
+                .is_some_and(|s| now >= s.expires_at - self.config.refresh_margin_ms)
     }
 
     fn session_from(&self, body: &Json, res: &Response) -> Result<Session, AuthError> {
@@ -320,8 +370,12 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     /// A token answer, or `requires_2fa`.
     fn auth_result(&self, body: &Json, res: &Response) -> Result<AuthResult, AuthError> {
         if body.get("requires_2fa").and_then(Json::as_bool) == Some(true) {
-            let message = body.str_at("message").unwrap_or("A second factor is required.");
-            return Ok(AuthResult::Requires2fa { message: message.to_owned() });
+            let message = body
+                .str_at("message")
+                .unwrap_or("A second factor is required.");
+            return Ok(AuthResult::Requires2fa {
+                message: message.to_owned(),
+            });
         }
         let s = self.session_from(body, res)?;
         Ok(AuthResult::Session(self.save(s, AuthEvent::SignedIn)))
@@ -333,11 +387,17 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         let mut fields = Vec::new();
         let e = validate_email(email);
         if !e.valid {
-            fields.push(("email".to_owned(), e.errors.into_iter().map(FieldError::from).collect()));
+            fields.push((
+                "email".to_owned(),
+                e.errors.into_iter().map(FieldError::from).collect(),
+            ));
         }
         let p = validate_password(password, &self.config.password_policy, Some(email));
         if !p.valid {
-            fields.push(("password".to_owned(), p.errors.into_iter().map(FieldError::from).collect()));
+            fields.push((
+                "password".to_owned(),
+                p.errors.into_iter().map(FieldError::from).collect(),
+            ));
         }
         if fields.is_empty() {
             Ok(())
@@ -346,8 +406,16 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         }
     }
 
-    fn signup_body(email: &str, password: &str, data: Option<Json>, roles: Option<Vec<String>>) -> Json {
-        let mut members = vec![("email", Json::str(email)), ("password", Json::str(password))];
+    fn signup_body(
+        email: &str,
+        password: &str,
+        data: Option<Json>,
+        roles: Option<Vec<String>>,
+    ) -> Json {
+        let mut members = vec![
+            ("email", Json::str(email)),
+            ("password", Json::str(password)),
+        ];
         if let Some(d) = data {
             members.push(("data", d));
         }
@@ -367,7 +435,12 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     ) -> Result<AuthResult, AuthError> {
         self.check_credentials(email, password)?;
         let body = Body::Json(Self::signup_body(email, password, data, roles).to_json());
-        let (j, res) = self.call(Endpoint::Signup, self.request(Method::Post, "/signup", None, body)).await?;
+        let (j, res) = self
+            .call(
+                Endpoint::Signup,
+                self.request(Method::Post, "/signup", None, body),
+            )
+            .await?;
         self.auth_result(&j, &res)
     }
 
@@ -380,8 +453,16 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         files: Vec<(String, T::File)>,
     ) -> Result<AuthResult, AuthError> {
         self.check_credentials(email, password)?;
-        let body = Body::Multipart { data: Self::signup_body(email, password, data, None).to_json(), files };
-        let (j, res) = self.call(Endpoint::Signup, self.request(Method::Post, "/signup", None, body)).await?;
+        let body = Body::Multipart {
+            data: Self::signup_body(email, password, data, None).to_json(),
+            files,
+        };
+        let (j, res) = self
+            .call(
+                Endpoint::Signup,
+                self.request(Method::Post, "/signup", None, body),
+            )
+            .await?;
         self.auth_result(&j, &res)
     }
 
@@ -390,13 +471,19 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
             let mut fields = Vec::new();
             for (name, value) in [("email", email), ("password", password)] {
                 if value.is_empty() {
-                    let reason = FieldError { code: "empty".into(), message: "This field is required.".into() };
+                    let reason = FieldError {
+                        code: "empty".into(),
+                        message: "This field is required.".into(),
+                    };
                     fields.push((name.to_owned(), vec![reason]));
                 }
             }
             return Err(AuthError::fields(fields));
         }
-        let body = obj(vec![("email", Json::str(email)), ("password", Json::str(password))]);
+        let body = obj(vec![
+            ("email", Json::str(email)),
+            ("password", Json::str(password)),
+        ]);
         let req = self.request(Method::Post, "/login", None, Body::Json(body.to_json()));
         let (j, res) = self.call(Endpoint::Login, req).await?;
         self.auth_result(&j, &res)
@@ -416,7 +503,9 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
             return Err(AuthError::new(ErrorCode::BadResponse));
         }
         let shape = user_shape(&user);
-        let Some(mut s) = self.session() else { return Ok(shape) };
+        let Some(mut s) = self.session() else {
+            return Ok(shape);
+        };
         if s.user_id() != user.str_at("id").unwrap_or("") {
             return Ok(shape);
         }
@@ -429,7 +518,9 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
 
     /// `GET /user`: the user in the `User` shape; refreshes the cached copy.
     pub async fn get_current_user(&self) -> Result<Json, AuthError> {
-        let (j, _) = self.user_call(Endpoint::User, Method::Get, "/user", Body::Empty).await?;
+        let (j, _) = self
+            .user_call(Endpoint::User, Method::Get, "/user", Body::Empty)
+            .await?;
         self.adopt_user(j, false)
     }
 
@@ -458,7 +549,9 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     pub async fn update_user(&self, update: UserUpdate) -> Result<Json, AuthError> {
         self.check_new_email(update.email.as_deref())?;
         let body = Body::Json(Self::update_body(update).to_json());
-        let (j, _) = self.user_call(Endpoint::User, Method::Patch, "/user", body).await?;
+        let (j, _) = self
+            .user_call(Endpoint::User, Method::Patch, "/user", body)
+            .await?;
         self.adopt_user(j, true)
     }
 
@@ -469,16 +562,22 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         files: Vec<(String, T::File)>,
     ) -> Result<Json, AuthError> {
         self.check_new_email(update.email.as_deref())?;
-        let body = Body::Multipart { data: Self::update_body(update).to_json(), files };
-        let (j, _) = self.user_call(Endpoint::User, Method::Patch, "/user", body).await?;
+        let body = Body::Multipart {
+            data: Self::update_body(update).to_json(),
+            files,
+        };
+        let (j, _) = self
+            .user_call(Endpoint::User, Method::Patch, "/user", body)
+            .await?;
         self.adopt_user(j, true)
     }
 
     fn check_new_email(&self, email: Option<&str>) -> Result<(), AuthError> {
         match email.map(validate_email) {
-            Some(r) if !r.valid => {
-                Err(AuthError::fields(vec![("email".into(), r.errors.into_iter().map(FieldError::from).collect())]))
-            }
+            Some(r) if !r.valid => Err(AuthError::fields(vec![(
+                "email".into(),
+                r.errors.into_iter().map(FieldError::from).collect(),
+            )])),
             _ => Ok(()),
         }
     }
@@ -486,9 +585,15 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     fn follow_update(user_id: &str, add: bool) -> UserUpdate {
         let op = Some(obj(vec![("following_ids", Json::str(user_id))]));
         if add {
-            UserUpdate { append: op, ..UserUpdate::default() }
+            UserUpdate {
+                append: op,
+                ..UserUpdate::default()
+            }
         } else {
-            UserUpdate { remove: op, ..UserUpdate::default() }
+            UserUpdate {
+                remove: op,
+                ..UserUpdate::default()
+            }
         }
     }
 
@@ -504,36 +609,68 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     /// without that endpoint: checks the current password with `login`, then
     /// `PATCH /user {password}` (API.md "Rules that hold everywhere").
     pub async fn change_password(&self, current: &str, new: &str) -> Result<(), AuthError> {
-        let Some(s) = self.session() else { return Err(AuthError::new(ErrorCode::SessionMissing)) };
+        let Some(s) = self.session() else {
+            return Err(AuthError::new(ErrorCode::SessionMissing));
+        };
         let email = s.user.str_at("email").unwrap_or("").to_owned();
         let report = validate_password(new, &self.config.password_policy, Some(&email));
         if !report.valid {
             let reasons = report.errors.into_iter().map(FieldError::from).collect();
             return Err(AuthError::fields(vec![("newPassword".into(), reasons)]));
         }
-        let body = obj(vec![("current_password", Json::str(current)), ("new_password", Json::str(new))]);
-        let result = self.user_call(Endpoint::ChangePassword, Method::Post, "/change-password", Body::Json(body.to_json())).await;
+        let body = obj(vec![
+            ("current_password", Json::str(current)),
+            ("new_password", Json::str(new)),
+        ]);
+        let result = self
+            .user_call(
+                Endpoint::ChangePassword,
+                Method::Post,
+                "/change-password",
+                Body::Json(body.to_json()),
+            )
+            .await;
         match result {
             Ok((j, res)) => {
                 let token = j.str_at("access_token").filter(|t| !t.is_empty());
-                let Some(token) = token else { return Err(AuthError::new(ErrorCode::BadResponse)) };
-                let answer = obj(vec![("access_token", Json::str(token)), ("user", s.user.clone())]);
+                let Some(token) = token else {
+                    return Err(AuthError::new(ErrorCode::BadResponse));
+                };
+                let answer = obj(vec![
+                    ("access_token", Json::str(token)),
+                    ("user", s.user.clone()),
+                ]);
                 let fresh = self.session_from(&answer, &res)?;
                 self.save(fresh, AuthEvent::TokenRefreshed);
                 Ok(())
             }
-            Err(e) if e.status == 404 || e.status == 405 => self.change_password_by_patch(&email, current, new).await,
+            Err(e) if e.status == 404 || e.status == 405 => {
+                self.change_password_by_patch(&email, current, new).await
+            }
             Err(e) => Err(e),
         }
     }
 
-    async fn change_password_by_patch(&self, email: &str, current: &str, new: &str) -> Result<(), AuthError> {
-        let body = obj(vec![("email", Json::str(email)), ("password", Json::str(current))]);
+    async fn change_password_by_patch(
+        &self,
+        email: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AuthError> {
+        let body = obj(vec![
+            ("email", Json::str(email)),
+            ("password", Json::str(current)),
+        ]);
         let req = self.request(Method::Post, "/login", None, Body::Json(body.to_json()));
         let (j, res) = self.call(Endpoint::Login, req).await?;
         let checked = self.session_from(&j, &res)?;
         let body = obj(vec![("password", Json::str(new))]).to_json();
-        let req = self.request(Method::Patch, "/user", Some(&checked.access_token), Body::Json(body));
+        let req = self.request(
+            Method::Patch,
+            "/user",
+            Some(&checked.access_token),
+            Body::Json(body),
+        );
         self.call(Endpoint::User, req).await?;
         self.save(checked, AuthEvent::TokenRefreshed);
         Ok(())
@@ -564,17 +701,39 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         if let Some(e) = &q.email_contains {
             add("email_contains", e);
         }
-        let (j, _) = self.call(Endpoint::Public, self.request(Method::Get, &path, None, Body::Empty)).await?;
-        let users = j.get("data").or_else(|| j.get("users")).and_then(Json::as_array);
-        let Some(users) = users else { return Err(AuthError::new(ErrorCode::BadResponse)) };
+        let (j, _) = self
+            .call(
+                Endpoint::Public,
+                self.request(Method::Get, &path, None, Body::Empty),
+            )
+            .await?;
+        let users = j
+            .get("data")
+            .or_else(|| j.get("users"))
+            .and_then(Json::as_array);
+        let Some(users) = users else {
+            return Err(AuthError::new(ErrorCode::BadResponse));
+        };
         let int = |k: &str| j.get(k).and_then(Json::as_i64).unwrap_or(0);
         let count = users.len() as i64;
         Ok(obj(vec![
-            ("users", Json::Arr(users.iter().filter(|u| is_user(u)).map(user_shape).collect())),
+            (
+                "users",
+                Json::Arr(
+                    users
+                        .iter()
+                        .filter(|u| is_user(u))
+                        .map(user_shape)
+                        .collect(),
+                ),
+            ),
             ("total", Json::int(int("total").max(count))),
             ("limit", Json::int(int("limit"))),
             ("offset", Json::int(int("offset"))),
-            ("hasMore", Json::Bool(j.get("has_more").and_then(Json::as_bool).unwrap_or(false))),
+            (
+                "hasMore",
+                Json::Bool(j.get("has_more").and_then(Json::as_bool).unwrap_or(false)),
+            ),
         ]))
     }
 
@@ -585,11 +744,106 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
         }
         let mut path = String::from("/users/");
         path.push_str(&encode_component(id));
-        let (j, _) = self.call(Endpoint::Public, self.request(Method::Get, &path, None, Body::Empty)).await?;
+        let (j, _) = self
+            .call(
+                Endpoint::Public,
+                self.request(Method::Get, &path, None, Body::Empty),
+            )
+            .await?;
         if !is_user(&j) {
             return Err(AuthError::new(ErrorCode::BadResponse));
         }
         Ok(public_user_shape(&j))
+    }
+
+    // ----- sign-in by redirect ------------------------------------------------------
+
+    /// Asks the server for the provider's URL, adds `state`, and remembers the flow in
+    /// `flows` (the tab's `sessionStorage`) for the callback to check.
+    pub async fn oauth_url(
+        &self,
+        provider: &str,
+        redirect_uri: &str,
+        state: &str,
+        flows: &impl Store,
+    ) -> Result<String, AuthError> {
+        if !oauth::PROVIDERS.contains(&provider) {
+            return Err(super::config::invalid(
+                "provider must be \"google\" or \"apple\".",
+            ));
+        }
+        if !super::config::is_http_url(redirect_uri) {
+            return Err(super::config::invalid(
+                "redirectUri must be an absolute http(s) URL.",
+            ));
+        }
+        let mut path = String::from("/oauth/");
+        path.push_str(provider);
+        path.push_str("?redirect_uri=");
+        path.push_str(&encode_component(redirect_uri));
+        let (j, _) = self
+            .call(
+                Endpoint::OAuthUrl,
+                self.request(Method::Get, &path, None, Body::Empty),
+            )
+            .await?;
+        let url = j.str_at("url").filter(|u| super::config::is_http_url(u));
+        let Some(url) = url else {
+            return Err(AuthError::new(ErrorCode::BadResponse));
+        };
+        let flow = Flow {
+            state: state.to_owned(),
+            provider: provider.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            created_at: self.clock.now_ms(),
+        };
+        let list = oauth::push_flow(oauth::read_flows(flows.get(FLOW_KEY).as_deref()), flow);
+        flows.set(FLOW_KEY, &oauth::write_flows(&list));
+        Ok(oauth::with_state(url, state))
+    }
+
+    /// Finishes a redirect sign-in from the callback URL: `None` when the URL carries no
+    /// OAuth answer. The `state` must name a flow started in this tab within 10 minutes,
+    /// and is used up either way. A failure leaves the session already held untouched.
+    pub async fn handle_callback(
+        &self,
+        url: &str,
+        flows: &impl Store,
+    ) -> Result<Option<AuthResult>, AuthError> {
+        let Some(cb) = oauth::parse_callback(url) else {
+            return Ok(None);
+        };
+        let stored = oauth::read_flows(flows.get(FLOW_KEY).as_deref());
+        let (flow, rest) = oauth::take_flow(stored, cb.state.as_deref(), self.clock.now_ms());
+        if rest.is_empty() {
+            flows.remove(FLOW_KEY);
+        } else {
+            flows.set(FLOW_KEY, &oauth::write_flows(&rest));
+        }
+        let Some(flow) = flow else {
+            return Err(AuthError::new(ErrorCode::OAuthStateMismatch));
+        };
+        if let Some(error) = cb.error {
+            let mut e = match cb.error_description.as_deref().filter(|d| !d.is_empty()) {
+                Some(d) => AuthError::with_message(ErrorCode::OAuthDenied, d),
+                None => AuthError::new(ErrorCode::OAuthDenied),
+            };
+            e.detail = Some(Json::Str(error));
+            return Err(e);
+        }
+        let Some(code) = cb.code.filter(|c| !c.is_empty()) else {
+            return Err(AuthError::new(ErrorCode::OAuthInvalidCallback));
+        };
+        let mut path = String::from("/verify-");
+        path.push_str(&flow.provider);
+        path.push_str("-login");
+        let body = obj(vec![
+            ("code", Json::Str(code)),
+            ("redirect_uri", Json::Str(flow.redirect_uri)),
+        ]);
+        let req = self.request(Method::Post, &path, None, Body::Json(body.to_json()));
+        let (j, res) = self.call(Endpoint::OAuthVerify, req).await?;
+        self.auth_result(&j, &res).map(Some)
     }
 
     // ----- refresh -----------------------------------------------------------------
@@ -610,9 +864,16 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     }
 
     async fn refresh_once(&self) -> Result<Session, AuthError> {
-        let Some(s) = self.session() else { return Err(AuthError::new(ErrorCode::SessionMissing)) };
+        let Some(s) = self.session() else {
+            return Err(AuthError::new(ErrorCode::SessionMissing));
+        };
         self.refreshes_sent.set(self.refreshes_sent.get() + 1);
-        let req = self.request(Method::Post, "/refresh-token", Some(&s.access_token), Body::Empty);
+        let req = self.request(
+            Method::Post,
+            "/refresh-token",
+            Some(&s.access_token),
+            Body::Empty,
+        );
         match self.call(Endpoint::Refresh, req).await {
             Ok((j, res)) => {
                 let mut fresh = self.session_from(&j, &res)?;
@@ -628,9 +889,15 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
             }
             Err(e) => {
                 match e.code {
-                    ErrorCode::RefreshUnsupported => self.state.borrow_mut().refresh_unsupported = true,
-                    ErrorCode::SessionExpired => self.end_if_current(&s.access_token, SignOutReason::Expired),
-                    _ if e.status == 401 => self.end_if_current(&s.access_token, SignOutReason::Revoked),
+                    ErrorCode::RefreshUnsupported => {
+                        self.state.borrow_mut().refresh_unsupported = true
+                    }
+                    ErrorCode::SessionExpired => {
+                        self.end_if_current(&s.access_token, SignOutReason::Expired)
+                    }
+                    _ if e.status == 401 => {
+                        self.end_if_current(&s.access_token, SignOutReason::Revoked)
+                    }
                     _ => {}
                 }
                 Err(e)
@@ -640,13 +907,35 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
 
     /// Called by the scheduler (timer, focus, `online`): refresh when due, and end a
     /// session that can no longer be refreshed once it has expired.
-    pub async fn tick(&self) {
+    ///
+    /// An `Err` is a failed refresh that left the (still valid) session in place: the
+    /// caller schedules a retry with [`retry_delay_ms`].
+    pub async fn tick(&self) -> Result<(), AuthError> {
         let now = self.clock.now_ms();
-        let Some(s) = self.session() else { return };
+        let Some(s) = self.session() else {
+            return Ok(());
+        };
         if s.is_expired(now) {
             self.end_session(SignOutReason::Expired);
         } else if self.refresh_due(now) {
-            let _ = self.refresh_session().await;
+            if let Err(e) = self.refresh_session().await {
+                if self.session().is_some() && !self.refresh_unsupported() {
+                    return Err(e);
+                }
+            }
         }
+        Ok(())
     }
+}
+
+/// How long to wait before retrying a failed refresh: exponential from 1 s, capped at
+/// 60 s, with jitter (`jitter_permille` in 0..=1000 scales the upper half), and never
+/// sooner than the server's `Retry-After`.
+pub fn retry_delay_ms(failures: u32, retry_after_s: Option<u64>, jitter_permille: u32) -> i64 {
+    let base: i64 = 1000i64.saturating_mul(1i64 << failures.min(6)).min(60_000);
+    let jittered = base / 2 + base / 2 * i64::from(jitter_permille.min(1000)) / 1000;
+    let floor = retry_after_s.map_or(0, |s| {
+        i64::try_from(s.saturating_mul(1000)).unwrap_or(i64::MAX)
+    });
+    jittered.max(floor)
 }

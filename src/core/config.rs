@@ -59,7 +59,9 @@ pub fn is_http_url(url: &str) -> bool {
         .or_else(|| url.strip_prefix("http://"))
         .unwrap_or("");
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    !host.is_empty() && !host.starts_with(':') && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+    !host.is_empty()
+        && !host.starts_with(':')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]

@@ -105,7 +105,10 @@ pub struct FieldError {
 
 impl From<Issue> for FieldError {
     fn from(i: Issue) -> Self {
-        FieldError { code: i.code.to_owned(), message: i.message.to_owned() }
+        FieldError {
+            code: i.code.to_owned(),
+            message: i.message.to_owned(),
+        }
     }
 }
 
@@ -129,7 +132,10 @@ impl AuthError {
     pub fn retryable(&self) -> bool {
         matches!(
             self.code,
-            ErrorCode::NetworkError | ErrorCode::Timeout | ErrorCode::ServerError | ErrorCode::RateLimited
+            ErrorCode::NetworkError
+                | ErrorCode::Timeout
+                | ErrorCode::ServerError
+                | ErrorCode::RateLimited
         )
     }
 
@@ -166,13 +172,24 @@ pub enum Endpoint {
 /// Bodies are read in the order of API.md §2: `detail` string, `detail` list, `error`,
 /// raw text (an HTML page from a proxy, or nothing). Both our emulator's statuses and
 /// the hosted service's are mapped, so callers see the same code from either.
-pub fn decode_error(endpoint: Endpoint, status: u16, body: &str, retry_after: Option<u64>) -> AuthError {
+pub fn decode_error(
+    endpoint: Endpoint,
+    status: u16,
+    body: &str,
+    retry_after: Option<u64>,
+) -> AuthError {
     let json = Json::parse(body);
     let detail = json.as_ref().and_then(|j| j.get("detail")).cloned();
-    let error_text = json.as_ref().and_then(|j| j.str_at("error")).map(str::to_owned);
+    let error_text = json
+        .as_ref()
+        .and_then(|j| j.str_at("error"))
+        .map(str::to_owned);
     let text: Option<String> = match &detail {
         Some(Json::Str(s)) => Some(s.clone()),
-        Some(Json::Arr(items)) => items.first().and_then(|i| i.str_at("msg")).map(str::to_owned),
+        Some(Json::Arr(items)) => items
+            .first()
+            .and_then(|i| i.str_at("msg"))
+            .map(str::to_owned),
         _ => error_text.clone(),
     };
     let lower = text.as_deref().unwrap_or("").to_ascii_lowercase();
@@ -193,7 +210,9 @@ pub fn decode_error(endpoint: Endpoint, status: u16, body: &str, retry_after: Op
         403 => Forbidden,
         404 | 405 if endpoint == Endpoint::Refresh => RefreshUnsupported,
         409 => EmailTaken,
-        400 if lower.contains("already exists") || lower.contains("already registered") => EmailTaken,
+        400 if lower.contains("already exists") || lower.contains("already registered") => {
+            EmailTaken
+        }
         400 if endpoint == Endpoint::Login => InvalidCredentials,
         400 if lower.contains("current password") => InvalidCredentials,
         400 if endpoint == Endpoint::OAuthVerify => OAuthInvalidCallback,
@@ -205,7 +224,11 @@ pub fn decode_error(endpoint: Endpoint, status: u16, body: &str, retry_after: Op
     };
     let mut err = AuthError::new(code);
     err.status = status;
-    err.retry_after = if code == RateLimited { Some(retry_after.unwrap_or(1)) } else { None };
+    err.retry_after = if code == RateLimited {
+        Some(retry_after.unwrap_or(1))
+    } else {
+        None
+    };
     // The hosted service wraps login failures as "An error occured 404: ...": our own
     // sentence reads better, and the server's text stays in `detail`.
     let quirky = lower.starts_with("an error occured");
@@ -266,53 +289,195 @@ mod tests {
     #[test]
     fn emulator_and_hosted_statuses_map_to_one_code() {
         let cases: &[(Endpoint, u16, &str, ErrorCode)] = &[
-            (Endpoint::Login, 401, r#"{"detail":"Invalid email or password"}"#, InvalidCredentials),
-            (Endpoint::Login, 400, r#"{"detail":"An error occured 400: Invalid password value"}"#, InvalidCredentials),
-            (Endpoint::Login, 400, r#"{"detail":"An error occured 404: Account with this email does not exist"}"#, InvalidCredentials),
-            (Endpoint::Login, 400, r#"{"detail":"This account signs in with Google"}"#, InvalidCredentials),
-            (Endpoint::Signup, 409, r#"{"detail":"User with this email already exists"}"#, EmailTaken),
-            (Endpoint::Signup, 400, r#"{"detail":"User with this email already exists"}"#, EmailTaken),
-            (Endpoint::User, 401, r#"{"detail":"Token has expired"}"#, SessionExpired),
-            (Endpoint::User, 401, r#"{"detail":"Token has been revoked"}"#, Unauthorized),
-            (Endpoint::User, 401, r#"{"detail":"Invalid API key"}"#, Unauthorized),
-            (Endpoint::Public, 422, r#"{"detail":[{"type":"missing","loc":["header","x-api-key"],"msg":"Field required"}]}"#, Unauthorized),
-            (Endpoint::Public, 404, r#"{"detail":"User not found"}"#, NotFound),
-            (Endpoint::Public, 500, r#"{"error":"'NoneType' object","traceback":"Traceback..."}"#, ServerError),
-            (Endpoint::Signup, 422, r#"{"detail":[{"loc":["body","email"],"msg":"Field required","type":"missing"}]}"#, ValidationFailed),
-            (Endpoint::User, 413, r#"{"detail":"Body too large"}"#, ValidationFailed),
-            (Endpoint::User, 400, r#"{"detail":"Use change-password to change a password"}"#, ValidationFailed),
-            (Endpoint::ChangePassword, 400, r#"{"detail":"Current password is incorrect"}"#, InvalidCredentials),
-            (Endpoint::ChangePassword, 404, r#"{"detail":"Not Found"}"#, NotFound),
-            (Endpoint::Refresh, 404, r#"{"detail":"Not Found"}"#, RefreshUnsupported),
+            (
+                Endpoint::Login,
+                401,
+                r#"{"detail":"Invalid email or password"}"#,
+                InvalidCredentials,
+            ),
+            (
+                Endpoint::Login,
+                400,
+                r#"{"detail":"An error occured 400: Invalid password value"}"#,
+                InvalidCredentials,
+            ),
+            (
+                Endpoint::Login,
+                400,
+                r#"{"detail":"An error occured 404: Account with this email does not exist"}"#,
+                InvalidCredentials,
+            ),
+            (
+                Endpoint::Login,
+                400,
+                r#"{"detail":"This account signs in with Google"}"#,
+                InvalidCredentials,
+            ),
+            (
+                Endpoint::Signup,
+                409,
+                r#"{"detail":"User with this email already exists"}"#,
+                EmailTaken,
+            ),
+            (
+                Endpoint::Signup,
+                400,
+                r#"{"detail":"User with this email already exists"}"#,
+                EmailTaken,
+            ),
+            (
+                Endpoint::User,
+                401,
+                r#"{"detail":"Token has expired"}"#,
+                SessionExpired,
+            ),
+            (
+                Endpoint::User,
+                401,
+                r#"{"detail":"Token has been revoked"}"#,
+                Unauthorized,
+            ),
+            (
+                Endpoint::User,
+                401,
+                r#"{"detail":"Invalid API key"}"#,
+                Unauthorized,
+            ),
+            (
+                Endpoint::Public,
+                422,
+                r#"{"detail":[{"type":"missing","loc":["header","x-api-key"],"msg":"Field required"}]}"#,
+                Unauthorized,
+            ),
+            (
+                Endpoint::Public,
+                404,
+                r#"{"detail":"User not found"}"#,
+                NotFound,
+            ),
+            (
+                Endpoint::Public,
+                500,
+                r#"{"error":"'NoneType' object","traceback":"Traceback..."}"#,
+                ServerError,
+            ),
+            (
+                Endpoint::Signup,
+                422,
+                r#"{"detail":[{"loc":["body","email"],"msg":"Field required","type":"missing"}]}"#,
+                ValidationFailed,
+            ),
+            (
+                Endpoint::User,
+                413,
+                r#"{"detail":"Body too large"}"#,
+                ValidationFailed,
+            ),
+            (
+                Endpoint::User,
+                400,
+                r#"{"detail":"Use change-password to change a password"}"#,
+                ValidationFailed,
+            ),
+            (
+                Endpoint::ChangePassword,
+                400,
+                r#"{"detail":"Current password is incorrect"}"#,
+                InvalidCredentials,
+            ),
+            (
+                Endpoint::ChangePassword,
+                404,
+                r#"{"detail":"Not Found"}"#,
+                NotFound,
+            ),
+            (
+                Endpoint::Refresh,
+                404,
+                r#"{"detail":"Not Found"}"#,
+                RefreshUnsupported,
+            ),
             (Endpoint::Refresh, 405, "", RefreshUnsupported),
-            (Endpoint::Refresh, 401, r#"{"detail":"Token has expired"}"#, SessionExpired),
-            (Endpoint::OAuthVerify, 400, r#"{"detail":"Invalid or expired code"}"#, OAuthInvalidCallback),
-            (Endpoint::OAuthUrl, 404, r#"{"detail":"Unknown provider"}"#, NotFound),
-            (Endpoint::User, 403, r#"{"detail":"Request origin not allowed for this project"}"#, Forbidden),
-            (Endpoint::User, 429, r#"{"detail":"Rate limit exceeded"}"#, RateLimited),
-            (Endpoint::User, 502, "<html><body>Bad gateway</body></html>", ServerError),
+            (
+                Endpoint::Refresh,
+                401,
+                r#"{"detail":"Token has expired"}"#,
+                SessionExpired,
+            ),
+            (
+                Endpoint::OAuthVerify,
+                400,
+                r#"{"detail":"Invalid or expired code"}"#,
+                OAuthInvalidCallback,
+            ),
+            (
+                Endpoint::OAuthUrl,
+                404,
+                r#"{"detail":"Unknown provider"}"#,
+                NotFound,
+            ),
+            (
+                Endpoint::User,
+                403,
+                r#"{"detail":"Request origin not allowed for this project"}"#,
+                Forbidden,
+            ),
+            (
+                Endpoint::User,
+                429,
+                r#"{"detail":"Rate limit exceeded"}"#,
+                RateLimited,
+            ),
+            (
+                Endpoint::User,
+                502,
+                "<html><body>Bad gateway</body></html>",
+                ServerError,
+            ),
             (Endpoint::User, 503, "", ServerError),
             (Endpoint::User, 418, "", BadResponse),
         ];
         for (endpoint, status, body, want) in cases {
-            assert_eq!(code(*endpoint, *status, body), *want, "{endpoint:?} {status} {body}");
+            assert_eq!(
+                code(*endpoint, *status, body),
+                *want,
+                "{endpoint:?} {status} {body}"
+            );
         }
     }
 
     #[test]
     fn messages_and_details() {
-        let e = decode_error(Endpoint::Signup, 409, r#"{"detail":"User with this email already exists"}"#, None);
+        let e = decode_error(
+            Endpoint::Signup,
+            409,
+            r#"{"detail":"User with this email already exists"}"#,
+            None,
+        );
         assert_eq!(e.message, "User with this email already exists");
-        assert_eq!(e.detail, Some(Json::str("User with this email already exists")));
+        assert_eq!(
+            e.detail,
+            Some(Json::str("User with this email already exists"))
+        );
         assert_eq!(e.status, 409);
         assert!(!e.retryable());
 
-        let e = decode_error(Endpoint::Login, 400, r#"{"detail":"An error occured 400: Invalid password value"}"#, None);
+        let e = decode_error(
+            Endpoint::Login,
+            400,
+            r#"{"detail":"An error occured 400: Invalid password value"}"#,
+            None,
+        );
         assert_eq!(e.message, "Invalid email or password.");
         assert!(e.detail.is_some());
 
         // A traceback is never shown as the message.
-        let e = decode_error(Endpoint::User, 500, r#"{"error":"boom","traceback":"File x"}"#, None);
+        let e = decode_error(
+            Endpoint::User,
+            500,
+            r#"{"error":"boom","traceback":"File x"}"#,
+            None,
+        );
         assert_eq!(e.message, "The server had a problem. Please try again.");
         assert_eq!(e.detail, Some(Json::str("boom")));
         assert!(e.retryable());
@@ -325,7 +490,10 @@ mod tests {
     #[test]
     fn rate_limits_carry_retry_after() {
         let e = decode_error(Endpoint::Login, 429, "", Some(17));
-        assert_eq!((e.code, e.retry_after, e.retryable()), (RateLimited, Some(17), true));
+        assert_eq!(
+            (e.code, e.retry_after, e.retryable()),
+            (RateLimited, Some(17), true)
+        );
         let e = decode_error(Endpoint::Login, 429, "", None);
         assert_eq!(e.retry_after, Some(1));
     }
@@ -350,10 +518,25 @@ mod tests {
     #[test]
     fn every_code_has_a_distinct_name() {
         let all = [
-            ConfigInvalid, SecretKeyInBrowser, ValidationFailed, InvalidCredentials, EmailTaken,
-            Unauthorized, SessionMissing, SessionExpired, Forbidden, NotFound, RateLimited,
-            NetworkError, Timeout, ServerError, BadResponse, RefreshUnsupported, OAuthDenied,
-            OAuthStateMismatch, OAuthInvalidCallback,
+            ConfigInvalid,
+            SecretKeyInBrowser,
+            ValidationFailed,
+            InvalidCredentials,
+            EmailTaken,
+            Unauthorized,
+            SessionMissing,
+            SessionExpired,
+            Forbidden,
+            NotFound,
+            RateLimited,
+            NetworkError,
+            Timeout,
+            ServerError,
+            BadResponse,
+            RefreshUnsupported,
+            OAuthDenied,
+            OAuthStateMismatch,
+            OAuthInvalidCallback,
         ];
         let mut names: Vec<_> = all.iter().map(|c| c.as_str()).collect();
         names.sort_unstable();

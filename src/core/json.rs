@@ -22,7 +22,10 @@ const MAX_DEPTH: usize = 128;
 impl Json {
     /// Parses a complete JSON text; `None` when it is not valid JSON.
     pub fn parse(text: &str) -> Option<Json> {
-        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let mut p = Parser {
+            s: text.as_bytes(),
+            i: 0,
+        };
         let v = p.value(0)?;
         p.ws();
         (p.i == p.s.len()).then_some(v)
@@ -223,7 +226,9 @@ impl Parser<'_> {
     }
 
     fn lit(&mut self, word: &[u8], v: Json) -> Option<Json> {
-        self.s.get(self.i..self.i + word.len()).filter(|w| *w == word)?;
+        self.s
+            .get(self.i..self.i + word.len())
+            .filter(|w| *w == word)?;
         self.i += word.len();
         Some(v)
     }
@@ -316,7 +321,8 @@ impl Parser<'_> {
     fn hex4(&mut self) -> Option<u32> {
         let h = self.s.get(self.i..self.i + 4)?;
         self.i += 4;
-        h.iter().try_fold(0u32, |acc, b| Some(acc * 16 + (*b as char).to_digit(16)?))
+        h.iter()
+            .try_fold(0u32, |acc, b| Some(acc * 16 + (*b as char).to_digit(16)?))
     }
 
     fn string(&mut self) -> Option<String> {

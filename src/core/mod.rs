@@ -5,6 +5,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod json;
+pub mod oauth;
 pub mod ports;
 pub mod session;
 pub mod single_flight;

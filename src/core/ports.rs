@@ -29,7 +29,10 @@ pub enum Body<F> {
     /// JSON text, sent with `Content-Type: application/json`.
     Json(String),
     /// `multipart/form-data`: the field `data` holds JSON text, then one part per file.
-    Multipart { data: String, files: Vec<(String, F)> },
+    Multipart {
+        data: String,
+        files: Vec<(String, F)>,
+    },
 }
 
 /// A fully built request: the transport sends it as is.

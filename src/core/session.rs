@@ -24,11 +24,19 @@ pub struct Session {
 impl Session {
     /// Builds a session from a token answer received at `now_ms` (local clock).
     /// `None` when the answer lacks a usable token or user.
-    pub fn from_token_response(body: &Json, now_ms: i64, server_date_ms: Option<i64>) -> Option<Session> {
+    pub fn from_token_response(
+        body: &Json,
+        now_ms: i64,
+        server_date_ms: Option<i64>,
+    ) -> Option<Session> {
         let access_token = body.str_at("access_token").filter(|t| !t.is_empty())?;
         let user = body.get("user").filter(|u| is_user(u))?.clone();
         let expires_at = token::local_expiry(access_token, now_ms, server_date_ms)?;
-        Some(Session { access_token: access_token.to_owned(), user, expires_at })
+        Some(Session {
+            access_token: access_token.to_owned(),
+            user,
+            expires_at,
+        })
     }
 
     /// The user's id (always present: checked on the way in).
@@ -60,7 +68,11 @@ impl Session {
         let access_token = j.str_at("access_token").filter(|t| !t.is_empty())?;
         let user = j.get("user").filter(|u| is_user(u))?.clone();
         let expires_at = j.get("expires_at")?.as_i64()?;
-        Some(Session { access_token: access_token.to_owned(), user, expires_at })
+        Some(Session {
+            access_token: access_token.to_owned(),
+            user,
+            expires_at,
+        })
     }
 
     /// Adopts the official SDK's session: a raw token and a user JSON. Its tokens
@@ -69,7 +81,11 @@ impl Session {
         let access_token = token_text.trim().trim_matches('"');
         let user = Json::parse(user_text).filter(is_user)?;
         let expires_at = token::local_expiry(access_token, 0, None)?;
-        Some(Session { access_token: access_token.to_owned(), user, expires_at })
+        Some(Session {
+            access_token: access_token.to_owned(),
+            user,
+            expires_at,
+        })
     }
 
     /// `{ user, accessToken, expiresAt }` for JavaScript.
@@ -88,12 +104,21 @@ pub fn is_user(u: &Json) -> bool {
 }
 
 fn data_of(u: &Json) -> Json {
-    u.get("data").filter(|d| d.is_object()).cloned().unwrap_or(Json::Obj(Vec::new()))
+    u.get("data")
+        .filter(|d| d.is_object())
+        .cloned()
+        .unwrap_or(Json::Obj(Vec::new()))
 }
 
 fn roles_of(u: &Json) -> Json {
     let roles = u.get("roles").and_then(Json::as_array).unwrap_or(&[]);
-    Json::Arr(roles.iter().filter(|r| r.as_str().is_some()).cloned().collect())
+    Json::Arr(
+        roles
+            .iter()
+            .filter(|r| r.as_str().is_some())
+            .cloned()
+            .collect(),
+    )
 }
 
 fn created_at_of(u: &Json) -> Json {
@@ -154,7 +179,9 @@ mod tests {
     #[test]
     fn unreadable_records_are_none() {
         let t = token(r#"{"exp":1700000100,"iat":1700000000}"#);
-        let good = Session::from_token_response(&answer(&t), 0, None).unwrap().to_record();
+        let good = Session::from_token_response(&answer(&t), 0, None)
+            .unwrap()
+            .to_record();
         let bad = [
             String::new(),
             "{".into(),
@@ -181,7 +208,10 @@ mod tests {
         assert_eq!(Session::from_token_response(&no_user, 0, None), None);
         let two_fa = Json::parse(r#"{"requires_2fa":true,"message":"Code sent"}"#).unwrap();
         assert_eq!(Session::from_token_response(&two_fa, 0, None), None);
-        assert_eq!(Session::from_token_response(&answer("garbage"), 0, None), None);
+        assert_eq!(
+            Session::from_token_response(&answer("garbage"), 0, None),
+            None
+        );
     }
 
     #[test]

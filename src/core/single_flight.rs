@@ -33,7 +33,9 @@ pub struct SingleFlight<T> {
 
 impl<T> Default for SingleFlight<T> {
     fn default() -> Self {
-        SingleFlight { current: RefCell::new(None) }
+        SingleFlight {
+            current: RefCell::new(None),
+        }
     }
 }
 
@@ -84,9 +86,16 @@ impl<T: Clone> SingleFlight<T> {
                     }
                 }
                 None => {
-                    let flight = Rc::new(Flight { outcome: RefCell::new(None), waiters: RefCell::new(Vec::new()) });
+                    let flight = Rc::new(Flight {
+                        outcome: RefCell::new(None),
+                        waiters: RefCell::new(Vec::new()),
+                    });
                     *self.current.borrow_mut() = Some(flight.clone());
-                    let mut lead = Lead { owner: self, flight, done: false };
+                    let mut lead = Lead {
+                        owner: self,
+                        flight,
+                        done: false,
+                    };
                     let v = op().await;
                     lead.done = true;
                     lead.flight.finish(Some(v.clone()));

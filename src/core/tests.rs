@@ -45,7 +45,10 @@ impl Transport for FakeTransport {
     async fn send(&self, request: Request<&'static str>) -> Result<Response, TransportError> {
         self.sent.borrow_mut().push(request);
         YieldOnce(false).await;
-        self.answers.borrow_mut().pop_front().expect("no scripted answer left")
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .expect("no scripted answer left")
     }
 }
 
@@ -94,7 +97,13 @@ const T0: i64 = 1_700_000_000;
 
 fn client() -> TestClient {
     let config = Config::new("pk_test_x", Some("http://127.0.0.1:9")).unwrap();
-    Client::new(config, FakeTransport::default(), MapStore::default(), FakeClock(Cell::new(T0 * 1000)), Recorder::default())
+    Client::new(
+        config,
+        FakeTransport::default(),
+        MapStore::default(),
+        FakeClock(Cell::new(T0 * 1000)),
+        Recorder::default(),
+    )
 }
 
 fn block_on<F: Future>(f: F) -> F::Output {
@@ -109,11 +118,21 @@ fn block_on<F: Future>(f: F) -> F::Output {
 }
 
 fn ok(body: &str) -> Answer {
-    Ok(Response { status: 200, body: body.into(), retry_after: None, date_ms: None })
+    Ok(Response {
+        status: 200,
+        body: body.into(),
+        retry_after: None,
+        date_ms: None,
+    })
 }
 
 fn status(code: u16, body: &str) -> Answer {
-    Ok(Response { status: code, body: body.into(), retry_after: None, date_ms: None })
+    Ok(Response {
+        status: code,
+        body: body.into(),
+        retry_after: None,
+        date_ms: None,
+    })
 }
 
 fn jwt(iat: i64, ttl: i64) -> String {
@@ -126,7 +145,9 @@ fn jwt(iat: i64, ttl: i64) -> String {
 }
 
 fn token_answer(tok: &str, user_id: &str) -> String {
-    format!(r#"{{"access_token":"{tok}","user":{{"id":"{user_id}","email":"ada@example.com","data":{{}},"roles":[]}}}}"#)
+    format!(
+        r#"{{"access_token":"{tok}","user":{{"id":"{user_id}","email":"ada@example.com","data":{{}},"roles":[]}}}}"#
+    )
 }
 
 impl TestClient {
@@ -137,7 +158,12 @@ impl TestClient {
         self.events.0.borrow().clone()
     }
     fn sent_paths(&self) -> Vec<String> {
-        self.transport.sent.borrow().iter().map(|r| r.url.replace("http://127.0.0.1:9/auth-collections", "")).collect()
+        self.transport
+            .sent
+            .borrow()
+            .iter()
+            .map(|r| r.url.replace("http://127.0.0.1:9/auth-collections", ""))
+            .collect()
     }
     fn advance(&self, ms: i64) {
         self.clock.0.set(self.clock.0.get() + ms);
@@ -163,14 +189,17 @@ fn signup_sends_key_and_json_and_signs_in() {
     let c = client();
     c.script(ok(&token_answer(&jwt(T0, 3600), "u1")));
     let data = Json::parse(r#"{"name":"Ada"}"#);
-    let r = block_on(c.signup("ada@example.com", GOOD_PW, data, Some(vec!["admin".into()]))).unwrap();
+    let r =
+        block_on(c.signup("ada@example.com", GOOD_PW, data, Some(vec!["admin".into()]))).unwrap();
     assert!(matches!(r, AuthResult::Session(ref s) if s.expires_at == (T0 + 3600) * 1000));
     let sent = c.transport.sent.borrow();
     let req = &sent[0];
     assert_eq!(req.method, Method::Post);
     assert_eq!(req.url, "http://127.0.0.1:9/auth-collections/signup");
     assert!(req.headers.contains(&("x-api-key", "pk_test_x".into())));
-    assert!(req.headers.contains(&("Content-Type", "application/json".into())));
+    assert!(req
+        .headers
+        .contains(&("Content-Type", "application/json".into())));
     assert!(!req.headers.iter().any(|(h, _)| *h == "Authorization"));
     match &req.body {
         Body::Json(b) => assert_eq!(
@@ -208,7 +237,10 @@ fn signup_with_files_is_multipart() {
     let sent = c.transport.sent.borrow();
     match &sent[0].body {
         Body::Multipart { data, files } => {
-            assert_eq!(data, r#"{"email":"ada@example.com","password":"Correct-Horse-7"}"#);
+            assert_eq!(
+                data,
+                r#"{"email":"ada@example.com","password":"Correct-Horse-7"}"#
+            );
             assert_eq!(files, &[("avatar".to_owned(), "file-bytes")]);
         }
         other => panic!("{other:?}"),
@@ -220,7 +252,10 @@ fn signup_with_files_is_multipart() {
 fn login_errors_from_both_servers() {
     let c = client();
     c.script(status(401, r#"{"detail":"Invalid email or password"}"#));
-    c.script(status(400, r#"{"detail":"An error occured 404: Account with this email does not exist"}"#));
+    c.script(status(
+        400,
+        r#"{"detail":"An error occured 404: Account with this email does not exist"}"#,
+    ));
     c.script(status(409, r#"{"detail":"x"}"#));
     for _ in 0..2 {
         let e = block_on(c.login("ada@example.com", "x")).unwrap_err();
@@ -235,10 +270,20 @@ fn login_errors_from_both_servers() {
 #[test]
 fn login_may_require_a_second_factor() {
     let c = client();
-    c.script(ok(r#"{"requires_2fa":true,"message":"Code sent to your email"}"#));
+    c.script(ok(
+        r#"{"requires_2fa":true,"message":"Code sent to your email"}"#,
+    ));
     let r = block_on(c.login("ada@example.com", "pw")).unwrap();
-    assert_eq!(r, AuthResult::Requires2fa { message: "Code sent to your email".into() });
-    assert_eq!(r.to_js_shape().to_json(), r#"{"requires2fa":true,"message":"Code sent to your email"}"#);
+    assert_eq!(
+        r,
+        AuthResult::Requires2fa {
+            message: "Code sent to your email".into()
+        }
+    );
+    assert_eq!(
+        r.to_js_shape().to_json(),
+        r#"{"requires2fa":true,"message":"Code sent to your email"}"#
+    );
     assert!(c.session().is_none());
     assert!(c.events().is_empty());
 }
@@ -251,8 +296,13 @@ fn bad_answers_are_typed() {
     c.script(Err(TransportError::Network));
     c.script(Err(TransportError::Timeout));
     c.script(status(502, "<html>bad gateway</html>"));
-    let codes: Vec<_> = (0..5).map(|_| block_on(c.login("a@b.co", "x")).unwrap_err()).collect();
-    let got: Vec<_> = codes.iter().map(|e| (e.code, e.status, e.retryable())).collect();
+    let codes: Vec<_> = (0..5)
+        .map(|_| block_on(c.login("a@b.co", "x")).unwrap_err())
+        .collect();
+    let got: Vec<_> = codes
+        .iter()
+        .map(|e| (e.code, e.status, e.retryable()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -273,11 +323,17 @@ fn user_requests_carry_the_bearer_and_need_a_session() {
     assert!(c.transport.sent.borrow().is_empty());
 
     let s = c.signed_in(3600);
-    c.script(ok(r#"{"id":"u1","email":"ada@example.com","data":{"bio":"hi"},"roles":[],"created_at":"t"}"#));
+    c.script(ok(
+        r#"{"id":"u1","email":"ada@example.com","data":{"bio":"hi"},"roles":[],"created_at":"t"}"#,
+    ));
     let u = block_on(c.get_current_user()).unwrap();
     assert_eq!(u.get("data").unwrap().str_at("bio"), Some("hi"));
     let sent = c.transport.sent.borrow();
-    let auth = sent[1].headers.iter().find(|(h, _)| *h == "Authorization").unwrap();
+    let auth = sent[1]
+        .headers
+        .iter()
+        .find(|(h, _)| *h == "Authorization")
+        .unwrap();
     assert_eq!(auth.1, format!("Bearer {}", s.access_token));
     assert!(sent[1].headers.contains(&("x-api-key", "pk_test_x".into())));
     drop(sent);
@@ -289,9 +345,15 @@ fn user_requests_carry_the_bearer_and_need_a_session() {
 fn updates_nest_append_and_remove_in_data() {
     let c = client();
     c.signed_in(3600);
-    c.script(ok(r#"{"id":"u1","email":"ada@example.com","data":{"following_ids":["u2"]}}"#));
-    c.script(ok(r#"{"id":"u1","email":"ada@example.com","data":{"following_ids":[]}}"#));
-    c.script(ok(r#"{"id":"u1","email":"new@example.com","data":{"a":1,"tags":["x"]}}"#));
+    c.script(ok(
+        r#"{"id":"u1","email":"ada@example.com","data":{"following_ids":["u2"]}}"#,
+    ));
+    c.script(ok(
+        r#"{"id":"u1","email":"ada@example.com","data":{"following_ids":[]}}"#,
+    ));
+    c.script(ok(
+        r#"{"id":"u1","email":"new@example.com","data":{"a":1,"tags":["x"]}}"#,
+    ));
     block_on(c.follow("u2")).unwrap();
     block_on(c.unfollow("u2")).unwrap();
     let update = UserUpdate {
@@ -321,11 +383,26 @@ fn updates_nest_append_and_remove_in_data() {
             r#"{"data":{"a":1,"$append":{"tags":"x"},"$remove":{"tags":["y"]}},"email":"new@example.com"}"#,
         ]
     );
-    assert_eq!(c.events().iter().filter(|e| e.starts_with("USER_UPDATED")).count(), 3);
-    assert_eq!(c.session().unwrap().user.str_at("email"), Some("new@example.com"));
+    assert_eq!(
+        c.events()
+            .iter()
+            .filter(|e| e.starts_with("USER_UPDATED"))
+            .count(),
+        3
+    );
+    assert_eq!(
+        c.session().unwrap().user.str_at("email"),
+        Some("new@example.com")
+    );
 
-    let bad = UserUpdate { email: Some("nope".into()), ..UserUpdate::default() };
-    assert_eq!(block_on(c.update_user(bad)).unwrap_err().code, ErrorCode::ValidationFailed);
+    let bad = UserUpdate {
+        email: Some("nope".into()),
+        ..UserUpdate::default()
+    };
+    assert_eq!(
+        block_on(c.update_user(bad)).unwrap_err().code,
+        ErrorCode::ValidationFailed
+    );
 }
 
 #[test]
@@ -341,7 +418,10 @@ fn a_dead_token_ends_the_session_with_a_reason() {
     let c = client();
     c.signed_in(3600);
     c.script(status(401, r#"{"detail":"Token has been revoked"}"#));
-    assert_eq!(block_on(c.get_current_user()).unwrap_err().code, ErrorCode::Unauthorized);
+    assert_eq!(
+        block_on(c.get_current_user()).unwrap_err().code,
+        ErrorCode::Unauthorized
+    );
     assert_eq!(c.events().last().unwrap(), "SIGNED_OUT revoked");
 }
 
@@ -360,7 +440,12 @@ fn an_expired_token_is_never_sent() {
 fn rate_limits_and_server_errors_keep_the_session() {
     let c = client();
     c.signed_in(3600);
-    c.script(Ok(Response { status: 429, body: "{}".into(), retry_after: Some(30), date_ms: None }));
+    c.script(Ok(Response {
+        status: 429,
+        body: "{}".into(),
+        retry_after: Some(30),
+        date_ms: None,
+    }));
     c.script(status(500, r#"{"error":"boom","traceback":"..."}"#));
     let e = block_on(c.get_current_user()).unwrap_err();
     assert_eq!((e.code, e.retry_after), (ErrorCode::RateLimited, Some(30)));
@@ -375,14 +460,18 @@ fn change_password_adopts_the_fresh_token() {
     let c = client();
     let old = c.signed_in(3600);
     let fresh = jwt(T0 + 5, 3600);
-    c.script(ok(&format!(r#"{{"message":"Password changed","access_token":"{fresh}"}}"#)));
+    c.script(ok(&format!(
+        r#"{{"message":"Password changed","access_token":"{fresh}"}}"#
+    )));
     block_on(c.change_password("pw", GOOD_PW)).unwrap();
     let s = c.session().unwrap();
     assert_eq!(s.access_token, fresh);
     assert_eq!(s.user, old.user);
     assert_eq!(c.events().last().unwrap(), "TOKEN_REFRESHED u1");
     let sent = c.transport.sent.borrow();
-    assert!(matches!(&sent[1].body, Body::Json(b) if b == r#"{"current_password":"pw","new_password":"Correct-Horse-7"}"#));
+    assert!(
+        matches!(&sent[1].body, Body::Json(b) if b == r#"{"current_password":"pw","new_password":"Correct-Horse-7"}"#)
+    );
 }
 
 #[test]
@@ -409,7 +498,10 @@ fn change_password_without_the_endpoint_uses_login_then_patch() {
     c.script(ok(&token_answer(&checked, "u1")));
     c.script(ok(r#"{"id":"u1","email":"ada@example.com","data":{}}"#));
     block_on(c.change_password("pw", GOOD_PW)).unwrap();
-    assert_eq!(c.sent_paths(), ["/login", "/change-password", "/login", "/user"]);
+    assert_eq!(
+        c.sent_paths(),
+        ["/login", "/change-password", "/login", "/user"]
+    );
     let sent = c.transport.sent.borrow();
     assert!(matches!(&sent[3].body, Body::Json(b) if b == r#"{"password":"Correct-Horse-7"}"#));
     assert_eq!(sent[3].method, Method::Patch);
@@ -418,7 +510,10 @@ fn change_password_without_the_endpoint_uses_login_then_patch() {
 
     // Wrong current password against such a server: refused by the login, session kept.
     c.script(status(404, ""));
-    c.script(status(400, r#"{"detail":"An error occured 400: Invalid password value"}"#));
+    c.script(status(
+        400,
+        r#"{"detail":"An error occured 400: Invalid password value"}"#,
+    ));
     let e = block_on(c.change_password("bad", GOOD_PW)).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidCredentials);
     assert!(c.session().is_some());
@@ -430,19 +525,41 @@ fn list_and_lookup() {
     c.script(ok(
         r#"{"data":[{"id":"u1","email":"a@x.io","data":{},"roles":["r"],"created_at":"t"}],"total":3,"limit":1,"offset":0,"has_more":true}"#,
     ));
-    let q = ListQuery { limit: Some(1), offset: Some(0), role: Some("r w".into()), email_contains: Some("a&b".into()) };
+    let q = ListQuery {
+        limit: Some(1),
+        offset: Some(0),
+        role: Some("r w".into()),
+        email_contains: Some("a&b".into()),
+    };
     let list = block_on(c.list_users(&q)).unwrap();
     assert_eq!(
         list.to_json(),
         r#"{"users":[{"id":"u1","email":"a@x.io","data":{},"roles":["r"],"createdAt":"t"}],"total":3,"limit":1,"offset":0,"hasMore":true}"#
     );
-    c.script(ok(r#"{"id":"u/2","data":{"n":1},"created_at":"t","roles":[],"email":"leak@x.io"}"#));
+    c.script(ok(
+        r#"{"id":"u/2","data":{"n":1},"created_at":"t","roles":[],"email":"leak@x.io"}"#,
+    ));
     let u = block_on(c.get_user_by_id("u/2")).unwrap();
-    assert_eq!(u.to_json(), r#"{"id":"u/2","data":{"n":1},"roles":[],"createdAt":"t"}"#);
-    assert_eq!(c.sent_paths(), ["/users?limit=1&offset=0&role=r%20w&email_contains=a%26b", "/users/u%2F2"]);
+    assert_eq!(
+        u.to_json(),
+        r#"{"id":"u/2","data":{"n":1},"roles":[],"createdAt":"t"}"#
+    );
+    assert_eq!(
+        c.sent_paths(),
+        [
+            "/users?limit=1&offset=0&role=r%20w&email_contains=a%26b",
+            "/users/u%2F2"
+        ]
+    );
     c.script(status(404, r#"{"detail":"User not found"}"#));
-    assert_eq!(block_on(c.get_user_by_id("nope")).unwrap_err().code, ErrorCode::NotFound);
-    assert!(!c.transport.sent.borrow()[0].headers.iter().any(|(h, _)| *h == "Authorization"));
+    assert_eq!(
+        block_on(c.get_user_by_id("nope")).unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    assert!(!c.transport.sent.borrow()[0]
+        .headers
+        .iter()
+        .any(|(h, _)| *h == "Authorization"));
 }
 
 // ----- stored session ------------------------------------------------------------------
@@ -488,7 +605,8 @@ fn adopts_the_official_sdk_session_once() {
     let c = client();
     let t = token(&format!(r#"{{"userId":"u9","exp":{}}}"#, T0 + 3600));
     c.store.set("cocobase-token", &t);
-    c.store.set("cocobase-user", r#"{"id":"u9","email":"z@x.io","data":{}}"#);
+    c.store
+        .set("cocobase-user", r#"{"id":"u9","email":"z@x.io","data":{}}"#);
     let s = block_on(c.initialize()).unwrap();
     assert_eq!(s.user_id(), "u9");
     assert!(c.store.get("cocobase-token").is_none());
@@ -516,7 +634,10 @@ fn other_tabs_are_followed() {
     c.sync_from_store(Some("garbage"));
     c.sync_from_store(None);
     c.sync_from_store(None);
-    assert_eq!(c.events(), ["SIGNED_IN u1", "TOKEN_REFRESHED u1", "SIGNED_OUT other_tab"]);
+    assert_eq!(
+        c.events(),
+        ["SIGNED_IN u1", "TOKEN_REFRESHED u1", "SIGNED_OUT other_tab"]
+    );
 }
 
 // ----- refresh -------------------------------------------------------------------------
@@ -527,7 +648,9 @@ fn concurrent_refreshes_share_one_request() {
     c.signed_in(3600);
     c.script(ok(&token_answer(&jwt(T0 + 60, 3600), "u1")));
     let results = block_on(join_all((0..100).map(|_| c.refresh_session())));
-    assert!(results.iter().all(|r| r.as_ref().unwrap().expires_at == (T0 + 3600) * 1000));
+    assert!(results
+        .iter()
+        .all(|r| r.as_ref().unwrap().expires_at == (T0 + 3600) * 1000));
     assert_eq!(c.refreshes_sent(), 1);
     assert_eq!(c.events(), ["SIGNED_IN u1", "TOKEN_REFRESHED u1"]);
 }
@@ -543,7 +666,9 @@ fn a_request_inside_the_margin_refreshes_first() {
     block_on(c.get_current_user()).unwrap();
     assert_eq!(c.sent_paths(), ["/login", "/refresh-token", "/user"]);
     let sent = c.transport.sent.borrow();
-    assert!(sent[2].headers.contains(&("Authorization", format!("Bearer {fresh}"))));
+    assert!(sent[2]
+        .headers
+        .contains(&("Authorization", format!("Bearer {fresh}"))));
 }
 
 #[test]
@@ -557,7 +682,9 @@ fn a_failed_refresh_keeps_a_valid_session() {
     assert_eq!(c.session().unwrap().access_token, s.access_token);
     assert!(c.stored().is_some());
     let sent = c.transport.sent.borrow();
-    assert!(sent[2].headers.contains(&("Authorization", format!("Bearer {}", s.access_token))));
+    assert!(sent[2]
+        .headers
+        .contains(&("Authorization", format!("Bearer {}", s.access_token))));
 }
 
 #[test]
@@ -570,13 +697,16 @@ fn refresh_unsupported_is_remembered_until_expiry() {
     assert_eq!(e.code, ErrorCode::RefreshUnsupported);
     assert!(c.refresh_unsupported());
     // No second attempt.
-    assert_eq!(block_on(c.refresh_session()).unwrap_err().code, ErrorCode::RefreshUnsupported);
-    block_on(c.tick());
+    assert_eq!(
+        block_on(c.refresh_session()).unwrap_err().code,
+        ErrorCode::RefreshUnsupported
+    );
+    let _ = block_on(c.tick());
     assert_eq!(c.refreshes_sent(), 1);
     assert!(c.session().is_some());
     assert_eq!(c.next_refresh_at(), Some((T0 + 3600) * 1000));
     c.advance(40_000);
-    block_on(c.tick());
+    let _ = block_on(c.tick());
     assert_eq!(c.events().last().unwrap(), "SIGNED_OUT expired");
 }
 
@@ -585,7 +715,10 @@ fn refresh_401_revokes() {
     let c = client();
     c.signed_in(3600);
     c.script(status(401, r#"{"detail":"Token has been revoked"}"#));
-    assert_eq!(block_on(c.refresh_session()).unwrap_err().code, ErrorCode::Unauthorized);
+    assert_eq!(
+        block_on(c.refresh_session()).unwrap_err().code,
+        ErrorCode::Unauthorized
+    );
     assert_eq!(c.events().last().unwrap(), "SIGNED_OUT revoked");
 }
 
@@ -594,7 +727,7 @@ fn a_clock_jump_past_expiry_signs_out_on_tick() {
     let c = client();
     c.signed_in(3600);
     c.advance(10 * 3_600_000); // the laptop slept
-    block_on(c.tick());
+    let _ = block_on(c.tick());
     assert_eq!(c.events(), ["SIGNED_IN u1", "SIGNED_OUT expired"]);
     assert_eq!(c.refreshes_sent(), 0);
 }
@@ -617,4 +750,19 @@ fn join_all<F: Future>(futures: impl Iterator<Item = F>) -> impl Future<Output =
             Poll::Pending
         }
     })
+}
+
+#[test]
+fn backoff_is_bounded_and_honours_retry_after() {
+    use super::client::retry_delay_ms;
+    assert_eq!(retry_delay_ms(0, None, 1000), 1000);
+    assert_eq!(retry_delay_ms(0, None, 0), 500);
+    assert_eq!(retry_delay_ms(3, None, 1000), 8000);
+    for f in 0..100 {
+        let d = retry_delay_ms(f, None, 1000);
+        assert!((500..=60_000).contains(&d), "{f} {d}");
+    }
+    assert_eq!(retry_delay_ms(50, None, 1000), 60_000);
+    assert_eq!(retry_delay_ms(0, Some(30), 0), 30_000);
+    assert_eq!(retry_delay_ms(0, Some(u64::MAX), 0), i64::MAX);
 }

@@ -34,7 +34,11 @@ pub fn claims(token: &str) -> Option<Claims> {
 /// or else the answer's `Date` header), then laid onto the local clock at the moment
 /// of receipt, so a device whose clock is off neither ends nor extends sessions.
 /// Without either, `exp` is read against the local clock.
-pub fn local_expiry(token: &str, received_local_ms: i64, server_date_ms: Option<i64>) -> Option<i64> {
+pub fn local_expiry(
+    token: &str,
+    received_local_ms: i64,
+    server_date_ms: Option<i64>,
+) -> Option<i64> {
     let c = claims(token)?;
     let exp_ms = c.exp.checked_mul(1000)?;
     let server_now_ms = match (c.iat, server_date_ms) {
@@ -79,7 +83,10 @@ pub(crate) mod tests {
         const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |a, (i, b)| a | (u32::from(*b) << (16 - 8 * i)));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |a, (i, b)| a | (u32::from(*b) << (16 - 8 * i)));
             for i in 0..=chunk.len() {
                 out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
             }
@@ -99,9 +106,21 @@ pub(crate) mod tests {
     #[test]
     fn reads_exp_and_iat() {
         let t = token(r#"{"userId":"u1","exp":1700000100,"iat":1700000000}"#);
-        assert_eq!(claims(&t), Some(Claims { exp: 1_700_000_100, iat: Some(1_700_000_000) }));
+        assert_eq!(
+            claims(&t),
+            Some(Claims {
+                exp: 1_700_000_100,
+                iat: Some(1_700_000_000)
+            })
+        );
         let t = token(r#"{"exp":1700000100}"#);
-        assert_eq!(claims(&t), Some(Claims { exp: 1_700_000_100, iat: None }));
+        assert_eq!(
+            claims(&t),
+            Some(Claims {
+                exp: 1_700_000_100,
+                iat: None
+            })
+        );
     }
 
     #[test]
@@ -123,7 +142,10 @@ pub(crate) mod tests {
             assert_eq!(claims(t), None, "{t}");
         }
         assert_eq!(local_expiry("nope", 5, None), None);
-        assert_eq!(local_expiry(&token(r#"{"exp":9223372036854775807}"#), 0, None), None);
+        assert_eq!(
+            local_expiry(&token(r#"{"exp":9223372036854775807}"#), 0, None),
+            None
+        );
     }
 
     #[test]
@@ -134,7 +156,10 @@ pub(crate) mod tests {
         assert_eq!(local_expiry(&t, local_now, None), Some(local_now + 100_000));
         // No iat: the Date header gives the server's clock.
         let t = token(r#"{"exp":1700000100}"#);
-        assert_eq!(local_expiry(&t, local_now, Some(1_700_000_000_000)), Some(local_now + 100_000));
+        assert_eq!(
+            local_expiry(&t, local_now, Some(1_700_000_000_000)),
+            Some(local_now + 100_000)
+        );
         // Neither: exp against the local clock.
         assert_eq!(local_expiry(&t, local_now, None), Some(1_700_000_100_000));
     }

@@ -1,0 +1,447 @@
+//! The redirect sign-in's pure parts: reading the provider's answer from a callback
+//! URL (query or fragment), cleaning the address bar, and the pending-flow records that
+//! bind a `state` to its provider, `redirect_uri` and time.
+
+use super::json::Json;
+
+/// The OAuth parameters the client consumes (and removes from the address bar).
+const OAUTH_PARAMS: [&str; 4] = ["code", "state", "error", "error_description"];
+
+/// Providers the API knows.
+pub const PROVIDERS: [&str; 2] = ["google", "apple"];
+
+/// How long a started sign-in stays valid.
+pub const FLOW_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// Where pending flows are kept (in `sessionStorage`: per tab, gone with it).
+pub const FLOW_KEY: &str = "cocobase.auth.oauth";
+
+/// At most this many pending flows are remembered (double clicks, retries).
+const MAX_FLOWS: usize = 5;
+
+/// What a callback URL carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Callback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// Splits `url` into (before `?`, query, fragment), any of the last two possibly absent.
+fn split(url: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (rest, fragment) = match url.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (url, None),
+    };
+    match rest.split_once('?') {
+        Some((base, q)) => (base, Some(q), fragment),
+        None => (rest, None, fragment),
+    }
+}
+
+/// Decodes `%XX` and `+` (form encoding). Invalid escapes are kept as written, and
+/// bytes that do not form UTF-8 are replaced: a hostile URL cannot make this fail.
+pub fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn pairs(s: &str) -> impl Iterator<Item = (&str, &str)> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
+fn read(part: &str, into: &mut Callback) {
+    for (k, v) in pairs(part) {
+        let slot = match decode(k).as_str() {
+            "code" => &mut into.code,
+            "state" => &mut into.state,
+            "error" => &mut into.error,
+            "error_description" => &mut into.error_description,
+            _ => continue,
+        };
+        // The first occurrence wins; later duplicates are ignored.
+        if slot.is_none() {
+            *slot = Some(decode(v));
+        }
+    }
+}
+
+/// Reads the provider's answer from a callback URL: the query first, then the fragment
+/// (for parameters the query lacks). `None` when the URL carries no OAuth answer
+/// (neither `code` nor `error`).
+pub fn parse_callback(url: &str) -> Option<Callback> {
+    let (_, query, fragment) = split(url);
+    let mut cb = Callback::default();
+    if let Some(q) = query {
+        read(q, &mut cb);
+    }
+    if let Some(f) = fragment {
+        read(f.trim_start_matches('?'), &mut cb);
+    }
+    (cb.code.is_some() || cb.error.is_some()).then_some(cb)
+}
+
+fn is_oauth_param(pair: &str) -> bool {
+    let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+    OAUTH_PARAMS.contains(&decode(key).as_str())
+}
+
+/// Keeps the pairs of a `&`-separated list that are not OAuth parameters, as written.
+fn strip(list: &str) -> String {
+    let kept: Vec<&str> = list
+        .split('&')
+        .filter(|p| !p.is_empty() && !is_oauth_param(p))
+        .collect();
+    kept.join("&")
+}
+
+/// The URL without `code`, `state`, `error` and `error_description` (in the query and
+/// in a parameter-style fragment); everything else stays exactly as it was.
+pub fn clean_url(url: &str) -> String {
+    let (base, query, fragment) = split(url);
+    let mut out = String::from(base);
+    if let Some(q) = query {
+        let q = strip(q);
+        if !q.is_empty() {
+            out.push('?');
+            out.push_str(&q);
+        }
+    }
+    if let Some(f) = fragment {
+        // A fragment that is a route (`#/settings`) or an anchor is left alone.
+        let f = if f.contains('=') {
+            strip(f.trim_start_matches('?'))
+        } else {
+            f.to_owned()
+        };
+        if !f.is_empty() {
+            out.push('#');
+            out.push_str(&f);
+        }
+    }
+    out
+}
+
+/// `url` with `state=<state>` added to its query (before any fragment).
+pub fn with_state(url: &str, state: &str) -> String {
+    let (before, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let mut out = String::from(before);
+    out.push(if before.contains('?') { '&' } else { '?' });
+    out.push_str("state=");
+    out.push_str(&super::ports::encode_component(state));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A sign-in started in this tab and not yet finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flow {
+    pub state: String,
+    pub provider: String,
+    pub redirect_uri: String,
+    pub created_at: i64,
+}
+
+/// Reads the stored pending flows (garbage reads as none).
+pub fn read_flows(text: Option<&str>) -> Vec<Flow> {
+    let Some(list) = text.and_then(Json::parse) else {
+        return Vec::new();
+    };
+    let Some(items) = list.as_array() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|f| {
+            Some(Flow {
+                state: f.str_at("state")?.to_owned(),
+                provider: f.str_at("provider")?.to_owned(),
+                redirect_uri: f.str_at("redirect_uri")?.to_owned(),
+                created_at: f.get("created_at")?.as_i64()?,
+            })
+        })
+        .collect()
+}
+
+pub fn write_flows(flows: &[Flow]) -> String {
+    let items = flows
+        .iter()
+        .map(|f| {
+            Json::Obj(vec![
+                ("state".into(), Json::str(&f.state)),
+                ("provider".into(), Json::str(&f.provider)),
+                ("redirect_uri".into(), Json::str(&f.redirect_uri)),
+                ("created_at".into(), Json::int(f.created_at)),
+            ])
+        })
+        .collect();
+    Json::Arr(items).to_json()
+}
+
+/// Adds a flow, dropping expired ones and keeping the newest few.
+pub fn push_flow(mut flows: Vec<Flow>, flow: Flow) -> Vec<Flow> {
+    let now = flow.created_at;
+    flows.retain(|f| now - f.created_at < FLOW_TTL_MS);
+    flows.push(flow);
+    let extra = flows.len().saturating_sub(MAX_FLOWS);
+    flows.drain(..extra);
+    flows
+}
+
+/// Takes the flow that `state` names (single use): `(the flow if valid, the flows left)`.
+/// An unknown, expired or missing state yields `None`.
+pub fn take_flow(flows: Vec<Flow>, state: Option<&str>, now: i64) -> (Option<Flow>, Vec<Flow>) {
+    let mut found = None;
+    let mut rest = Vec::new();
+    for f in flows {
+        let matches = state.is_some_and(|s| constant_time_eq(s.as_bytes(), f.state.as_bytes()));
+        if matches && found.is_none() {
+            found = Some(f);
+        } else if now - f.created_at < FLOW_TTL_MS {
+            rest.push(f);
+        }
+    }
+    let valid = found.filter(|f| now - f.created_at < FLOW_TTL_MS && now >= f.created_at);
+    (valid, rest)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 32 random bytes as URL-safe text (256 bits; JS-API asks for at least 128).
+pub fn state_from_bytes(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| {
+            [
+                HEX[usize::from(b >> 4)] as char,
+                HEX[usize::from(b & 15)] as char,
+            ]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cb(
+        code: Option<&str>,
+        state: Option<&str>,
+        error: Option<&str>,
+        desc: Option<&str>,
+    ) -> Option<Callback> {
+        Some(Callback {
+            code: code.map(Into::into),
+            state: state.map(Into::into),
+            error: error.map(Into::into),
+            error_description: desc.map(Into::into),
+        })
+    }
+
+    /// (URL, what it carries, the cleaned URL)
+    #[test]
+    fn callback_urls() {
+        let table: &[(&str, Option<Callback>, &str)] = &[
+            (
+                "https://app.io/cb?code=abc&state=s1",
+                cb(Some("abc"), Some("s1"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb#code=abc&state=s1",
+                cb(Some("abc"), Some("s1"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb#?code=abc&state=s1",
+                cb(Some("abc"), Some("s1"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?code=q&state=s#code=f",
+                cb(Some("q"), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?code=q#state=fromhash",
+                cb(Some("q"), Some("fromhash"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?tab=2&code=a&state=s&x=y",
+                cb(Some("a"), Some("s"), None, None),
+                "https://app.io/cb?tab=2&x=y",
+            ),
+            (
+                "https://app.io/cb?code=a&state=s#/settings",
+                cb(Some("a"), Some("s"), None, None),
+                "https://app.io/cb#/settings",
+            ),
+            (
+                "https://app.io/cb?code=a&state=s#top",
+                cb(Some("a"), Some("s"), None, None),
+                "https://app.io/cb#top",
+            ),
+            (
+                "https://app.io/cb?code=a%2Bb%20c&state=s%3D1",
+                cb(Some("a+b c"), Some("s=1"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?code=a+b&state=s",
+                cb(Some("a b"), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?code=first&code=second&state=s",
+                cb(Some("first"), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?error=access_denied&error_description=User%20said%20no&state=s",
+                cb(None, Some("s"), Some("access_denied"), Some("User said no")),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?error=access_denied",
+                cb(None, None, Some("access_denied"), None),
+                "https://app.io/cb",
+            ),
+            ("https://app.io/cb?state=s", None, "https://app.io/cb"),
+            ("https://app.io/cb", None, "https://app.io/cb"),
+            ("https://app.io/cb?", None, "https://app.io/cb"),
+            (
+                "https://app.io/cb?x=1&y=2#z=3",
+                None,
+                "https://app.io/cb?x=1&y=2#z=3",
+            ),
+            (
+                "https://app.io/cb?code=&state=s",
+                cb(Some(""), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?code=%ZZ&state=%",
+                cb(Some("%ZZ"), Some("%"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?code=%E2%9C%93&state=s",
+                cb(Some("✓"), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?code=%FF&state=s",
+                cb(Some("\u{FFFD}"), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?%63ode=enc&state=s",
+                cb(Some("enc"), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "https://app.io/cb?codes=1&statement=2",
+                None,
+                "https://app.io/cb?codes=1&statement=2",
+            ),
+            (
+                "https://app.io/cb?&&code=a&&state=s&&",
+                cb(Some("a"), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+            (
+                "/relative?code=a&state=s",
+                cb(Some("a"), Some("s"), None, None),
+                "/relative",
+            ),
+            (
+                "https://app.io/cb?code&state=s",
+                cb(Some(""), Some("s"), None, None),
+                "https://app.io/cb",
+            ),
+        ];
+        assert!(table.len() >= 20);
+        for (url, want, cleaned) in table {
+            assert_eq!(&parse_callback(url), want, "parse {url}");
+            assert_eq!(clean_url(url), *cleaned, "clean {url}");
+        }
+    }
+
+    #[test]
+    fn state_is_added_to_the_query() {
+        assert_eq!(with_state("http://h/a?x=1", "s"), "http://h/a?x=1&state=s");
+        assert_eq!(with_state("http://h/a", "s/1"), "http://h/a?state=s%2F1");
+        assert_eq!(
+            with_state("http://h/a#frag", "s"),
+            "http://h/a?state=s#frag"
+        );
+    }
+
+    #[test]
+    fn flows_are_single_use_and_expire() {
+        let f = |s: &str, t: i64| Flow {
+            state: s.into(),
+            provider: "google".into(),
+            redirect_uri: "http://a/cb".into(),
+            created_at: t,
+        };
+        let flows = push_flow(push_flow(Vec::new(), f("a", 0)), f("b", 1000));
+        let text = write_flows(&flows);
+        assert_eq!(read_flows(Some(&text)), flows);
+        let (got, rest) = take_flow(flows.clone(), Some("a"), 5000);
+        assert_eq!(got.unwrap().state, "a");
+        assert_eq!(rest, vec![f("b", 1000)]);
+        let (again, _) = take_flow(rest, Some("a"), 5000);
+        assert_eq!(again, None);
+        let (late, rest) = take_flow(flows.clone(), Some("b"), 1000 + FLOW_TTL_MS);
+        assert_eq!(late, None);
+        assert!(rest.is_empty());
+        assert_eq!(take_flow(flows.clone(), None, 0).0, None);
+        assert_eq!(take_flow(flows, Some("zz"), 0).0, None);
+        assert!(read_flows(Some("garbage")).is_empty());
+        assert!(read_flows(None).is_empty());
+        let many = (0..9).fold(Vec::new(), |acc, i| push_flow(acc, f(&i.to_string(), i)));
+        assert_eq!(many.len(), 5);
+        assert_eq!(many[0].state, "4");
+    }
+
+    #[test]
+    fn state_text() {
+        let s = state_from_bytes(&[0xab; 32]);
+        assert_eq!(s.len(), 64);
+        assert!(s.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

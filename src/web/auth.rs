@@ -1,0 +1,392 @@
+//! The exported `CocobaseAuth` class: a synchronous constructor, async methods that
+//! return promises, and cheap getters. Each method clones an `Rc` into its future, so
+//! no borrow of the wasm object is held across an `await`.
+
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{error_to_js, from_js, get, to_js};
+use super::events::{session_js, JsEvents};
+use super::options;
+use super::scheduler::Scheduler;
+use super::storage::{Kind, WebStore};
+use super::transport::{files_from_js, FetchTransport};
+use crate::core::client::{Client, ListQuery, UserUpdate};
+use crate::core::error::{AuthError, FieldError};
+use crate::core::json::Json;
+use crate::core::ports::{AuthEvent, Clock};
+use crate::core::session::user_shape;
+
+/// `Date.now()`.
+pub struct JsClock;
+
+impl Clock for JsClock {
+    fn now_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
+
+pub type Core = Client<FetchTransport, WebStore, JsClock, JsEvents>;
+
+pub struct Inner {
+    pub core: Core,
+    pub scheduler: Scheduler,
+}
+
+/// The Cocobase auth client (see JS-API.md).
+#[wasm_bindgen]
+pub struct CocobaseAuth {
+    inner: Rc<Inner>,
+}
+
+fn promise<F>(fut: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, AuthError>> + 'static,
+{
+    future_to_promise(async move { fut.await.map_err(|e| error_to_js(&e)) })
+}
+
+fn string_field(params: &JsValue, key: &str) -> String {
+    get(params, key).as_string().unwrap_or_default()
+}
+
+fn bad_field(field: &str, message: &str) -> AuthError {
+    AuthError::fields(vec![(
+        field.to_owned(),
+        vec![FieldError {
+            code: "invalid".into(),
+            message: message.into(),
+        }],
+    )])
+}
+
+/// An optional plain-object field (`data`, `append`, `remove`).
+fn object_field(params: &JsValue, key: &str) -> Result<Option<Json>, AuthError> {
+    let v = get(params, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match from_js(&v) {
+        Some(j) if j.is_object() => Ok(Some(j)),
+        _ => Err(bad_field(key, "Expected a plain object.")),
+    }
+}
+
+fn roles_field(params: &JsValue) -> Result<Option<Vec<String>>, AuthError> {
+    let v = get(params, "roles");
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if !Array::is_array(&v) {
+        return Err(bad_field("roles", "Expected a list of strings."));
+    }
+    Array::from(&v)
+        .iter()
+        .map(|r| {
+            r.as_string()
+                .ok_or_else(|| bad_field("roles", "Expected a list of strings."))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+fn update_from_js(params: &JsValue) -> Result<UserUpdate, AuthError> {
+    let email = get(params, "email");
+    let email = if email.is_undefined() || email.is_null() {
+        None
+    } else {
+        Some(
+            email
+                .as_string()
+                .ok_or_else(|| bad_field("email", "Expected a string."))?,
+        )
+    };
+    Ok(UserUpdate {
+        data: object_field(params, "data")?,
+        email,
+        append: object_field(params, "append")?,
+        remove: object_field(params, "remove")?,
+    })
+}
+
+fn opt_u32(params: &JsValue, key: &str) -> Result<Option<u32>, AuthError> {
+    let v = get(params, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0 => {
+            Ok(Some(n as u32))
+        }
+        _ => Err(bad_field(key, "Expected a whole number of 0 or more.")),
+    }
+}
+
+#[wasm_bindgen]
+impl CocobaseAuth {
+    /// Checks the options and opens the storage; nothing is fetched until `initialize`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "CocobaseAuthOptions")] options: JsValue,
+    ) -> Result<CocobaseAuth, JsValue> {
+        let opts = options::parse(&options)?;
+        let store = WebStore::open(opts.storage);
+        let follow_other_tabs = opts.storage == Kind::Local && store.is_persistent();
+        let transport = FetchTransport {
+            timeout_ms: opts.config.request_timeout_ms,
+        };
+        let core = Client::new(opts.config, transport, store, JsClock, JsEvents::default());
+        let inner = Rc::new(Inner {
+            core,
+            scheduler: Scheduler::default(),
+        });
+        *inner.core.events.owner.borrow_mut() = Rc::downgrade(&inner);
+        inner.scheduler.listen(&inner, follow_other_tabs);
+        Ok(CocobaseAuth { inner })
+    }
+
+    /// Restores the stored session (refreshing it if due) and emits `INITIAL_SESSION` once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Session | null>")]
+    pub fn initialize(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let s = inner.core.initialize().await;
+            Ok(session_js(s.as_ref()))
+        })
+    }
+
+    /// Creates an account; the email and password are checked locally first.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AuthResult>")]
+    pub fn signup(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignupParams")] params: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let data = object_field(&params, "data")?;
+            let roles = roles_field(&params)?;
+            let (email, password) = (
+                string_field(&params, "email"),
+                string_field(&params, "password"),
+            );
+            let r = inner.core.signup(&email, &password, data, roles).await?;
+            Ok(to_js(&r.to_js_shape()))
+        })
+    }
+
+    /// Creates an account with files, sent as `multipart/form-data`.
+    #[wasm_bindgen(js_name = signupWithFiles, unchecked_return_type = "Promise<AuthResult>")]
+    pub fn signup_with_files(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignupWithFilesParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FileMap")] files: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let data = object_field(&params, "data")?;
+            let files = files_from_js(&files);
+            let (email, password) = (
+                string_field(&params, "email"),
+                string_field(&params, "password"),
+            );
+            let r = inner
+                .core
+                .signup_with_files(&email, &password, data, files)
+                .await?;
+            Ok(to_js(&r.to_js_shape()))
+        })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<AuthResult>")]
+    pub fn login(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LoginParams")] params: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let (email, password) = (
+                string_field(&params, "email"),
+                string_field(&params, "password"),
+            );
+            let r = inner.core.login(&email, &password).await?;
+            Ok(to_js(&r.to_js_shape()))
+        })
+    }
+
+    /// Signs out here and in the other tabs.
+    pub fn logout(&self) {
+        self.inner.core.logout();
+    }
+
+    #[wasm_bindgen(js_name = getCurrentUser, unchecked_return_type = "Promise<User>")]
+    pub fn get_current_user(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { Ok(to_js(&inner.core.get_current_user().await?)) })
+    }
+
+    #[wasm_bindgen(js_name = updateUser, unchecked_return_type = "Promise<User>")]
+    pub fn update_user(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UserUpdate")] update: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let u = update_from_js(&update)?;
+            Ok(to_js(&inner.core.update_user(u).await?))
+        })
+    }
+
+    #[wasm_bindgen(js_name = updateUserWithFiles, unchecked_return_type = "Promise<User>")]
+    pub fn update_user_with_files(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UserUpdate")] update: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FileMap")] files: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let u = update_from_js(&update)?;
+            Ok(to_js(
+                &inner
+                    .core
+                    .update_user_with_files(u, files_from_js(&files))
+                    .await?,
+            ))
+        })
+    }
+
+    /// Adds `userId` to `data.following_ids` (atomically, on the server).
+    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
+    pub fn follow(&self, #[wasm_bindgen(js_name = userId)] user_id: String) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { Ok(to_js(&inner.core.follow(&user_id).await?)) })
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
+    pub fn unfollow(&self, #[wasm_bindgen(js_name = userId)] user_id: String) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { Ok(to_js(&inner.core.unfollow(&user_id).await?)) })
+    }
+
+    #[wasm_bindgen(js_name = changePassword, unchecked_return_type = "Promise<void>")]
+    pub fn change_password(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ChangePasswordParams")] params: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let current = string_field(&params, "currentPassword");
+            inner
+                .core
+                .change_password(&current, &string_field(&params, "newPassword"))
+                .await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    #[wasm_bindgen(js_name = listUsers, unchecked_return_type = "Promise<UserList>")]
+    pub fn list_users(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListUsersParams")] params: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let text = |k: &str| get(&params, k).as_string();
+            let q = ListQuery {
+                limit: opt_u32(&params, "limit")?,
+                offset: opt_u32(&params, "offset")?,
+                role: text("role"),
+                email_contains: text("emailContains"),
+            };
+            Ok(to_js(&inner.core.list_users(&q).await?))
+        })
+    }
+
+    #[wasm_bindgen(js_name = getUserById, unchecked_return_type = "Promise<PublicUser>")]
+    pub fn get_user_by_id(&self, id: String) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { Ok(to_js(&inner.core.get_user_by_id(&id).await?)) })
+    }
+
+    /// Refreshes the token now: one request however many callers wait on it.
+    #[wasm_bindgen(js_name = refreshSession, unchecked_return_type = "Promise<Session>")]
+    pub fn refresh_session(&self) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { Ok(to_js(&inner.core.refresh_session().await?.to_js_shape())) })
+    }
+
+    /// Subscribes to auth events; returns the function that unsubscribes.
+    ///
+    /// A listener added after `initialize` settled receives `INITIAL_SESSION` with the
+    /// current session on the next microtask.
+    #[wasm_bindgen(js_name = onAuthStateChange, unchecked_return_type = "() => void")]
+    pub fn on_auth_state_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AuthStateListener")] callback: Function,
+    ) -> JsValue {
+        let events = &self.inner.core.events;
+        let id = events.add(callback.clone());
+        if self.inner.core.is_initialized() {
+            let inner = self.inner.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if inner.core.events.contains(id) {
+                    let ev = JsValue::from_str(AuthEvent::InitialSession.as_str());
+                    let s = session_js(inner.core.session().as_ref());
+                    JsEvents::call(&callback, &ev, &s, &JsValue::UNDEFINED);
+                }
+            });
+        }
+        let weak = Rc::downgrade(&self.inner);
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.core.events.remove(id);
+            }
+        })
+        .into_js_value()
+    }
+
+    /// The signed-in user, or `null`.
+    #[wasm_bindgen(getter, unchecked_return_type = "User | null")]
+    pub fn user(&self) -> JsValue {
+        self.inner
+            .core
+            .session()
+            .map_or(JsValue::NULL, |s| to_js(&user_shape(&s.user)))
+    }
+
+    #[wasm_bindgen(getter, js_name = accessToken)]
+    pub fn access_token(&self) -> Option<String> {
+        self.inner.core.session().map(|s| s.access_token)
+    }
+
+    /// Epoch milliseconds (local clock) when the token expires.
+    #[wasm_bindgen(getter, js_name = expiresAt)]
+    pub fn expires_at(&self) -> Option<f64> {
+        self.inner.core.session().map(|s| s.expires_at as f64)
+    }
+
+    /// A session is held and its token has not expired.
+    #[wasm_bindgen(getter, js_name = isAuthenticated)]
+    pub fn is_authenticated(&self) -> bool {
+        let now = self.inner.core.clock.now_ms();
+        self.inner
+            .core
+            .session()
+            .is_some_and(|s| !s.is_expired(now))
+    }
+
+    /// Stops timers and listeners; the client then makes no request by itself.
+    pub fn dispose(&self) {
+        self.inner.scheduler.dispose();
+        self.inner.core.events.clear();
+    }
+}
+
+impl Drop for CocobaseAuth {
+    fn drop(&mut self) {
+        self.dispose();
+    }
+}
