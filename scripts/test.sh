@@ -39,7 +39,7 @@ echo "emulator at $url"
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
 COCOBASE_TEST_URL="$url" CHROMEDRIVER=/usr/bin/chromedriver \
-  wasm-pack --quiet test --headless --chrome -- --test web
+  wasm-pack test --headless --chrome -- --test web
 
 kill "$emulator_pid" && wait "$emulator_pid" 2>/dev/null || true
 emulator_pid=""

@@ -5,6 +5,8 @@
 //! No `RefCell` borrow is ever held across an `.await`.
 
 use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
 
 use super::config::Config;
 use super::error::{decode_error, AuthError, Endpoint, ErrorCode, FieldError};
@@ -64,6 +66,11 @@ pub struct ListQuery {
     pub role: Option<String>,
     pub email_contains: Option<String>,
 }
+
+/// A boxed future. The choke points (`call`, `user_call`, `refresh_session`) return one
+/// so that their state machines are compiled once, not inlined into every method's
+/// future: in the wasm build that saves much of the code size.
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 #[derive(Default)]
 struct State {
@@ -274,7 +281,15 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     }
 
     /// Sends and decodes: a 2xx answer with a JSON body, or a typed error.
-    async fn call(
+    fn call(
+        &self,
+        endpoint: Endpoint,
+        req: Request<T::File>,
+    ) -> Fut<'_, Result<(Json, Response), AuthError>> {
+        Box::pin(self.call_inner(endpoint, req))
+    }
+
+    async fn call_inner(
         &self,
         endpoint: Endpoint,
         req: Request<T::File>,
@@ -304,7 +319,17 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
 
     /// A request made as the signed-in user: refreshes first when the token is inside
     /// the margin, and ends the session when the server says the token is dead.
-    async fn user_call(
+    fn user_call<'a>(
+        &'a self,
+        endpoint: Endpoint,
+        method: Method,
+        path: &'a str,
+        body: Body<T::File>,
+    ) -> Fut<'a, Result<(Json, Response), AuthError>> {
+        Box::pin(self.user_call_inner(endpoint, method, path, body))
+    }
+
+    async fn user_call_inner(
         &self,
         endpoint: Endpoint,
         method: Method,
@@ -853,14 +878,16 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     /// Failures never drop a session that is still valid: network errors, 5xx and 429
     /// leave it in place; 404/405 mark the server as unable to refresh (the session
     /// then lasts until `exp`); only a 401 ends it.
-    pub async fn refresh_session(&self) -> Result<Session, AuthError> {
-        if self.session().is_none() {
-            return Err(AuthError::new(ErrorCode::SessionMissing));
-        }
-        if self.refresh_unsupported() {
-            return Err(AuthError::new(ErrorCode::RefreshUnsupported));
-        }
-        self.refresh_flight.run(|| self.refresh_once()).await
+    pub fn refresh_session(&self) -> Fut<'_, Result<Session, AuthError>> {
+        Box::pin(async move {
+            if self.session().is_none() {
+                return Err(AuthError::new(ErrorCode::SessionMissing));
+            }
+            if self.refresh_unsupported() {
+                return Err(AuthError::new(ErrorCode::RefreshUnsupported));
+            }
+            self.refresh_flight.run(|| self.refresh_once()).await
+        })
     }
 
     async fn refresh_once(&self) -> Result<Session, AuthError> {

@@ -75,12 +75,12 @@ impl Session {
         })
     }
 
-    /// Adopts the official SDK's session: a raw token and a user JSON. Its tokens
-    /// carry no `iat`, so `exp` is read against the local clock.
+    /// Adopts the official SDK's session: a raw token and a user JSON. When it was
+    /// received is unknown, so `exp` is read against the local clock.
     pub fn from_legacy(token_text: &str, user_text: &str) -> Option<Session> {
         let access_token = token_text.trim().trim_matches('"');
         let user = Json::parse(user_text).filter(is_user)?;
-        let expires_at = token::local_expiry(access_token, 0, None)?;
+        let expires_at = token::claims(access_token)?.exp.checked_mul(1000)?;
         Some(Session {
             access_token: access_token.to_owned(),
             user,
@@ -218,6 +218,10 @@ mod tests {
     fn adopts_the_official_sdk_session() {
         let t = token(r#"{"userId":"u1","email":"a@b.co","exp":1700000100}"#);
         let s = Session::from_legacy(&t, r#"{"id":"u1","email":"a@b.co","data":{}}"#).unwrap();
+        assert_eq!(s.expires_at, 1_700_000_100_000);
+        // With an iat too (our emulator's tokens): still exp on the local clock.
+        let t = token(r#"{"exp":1700000100,"iat":1699000000}"#);
+        let s = Session::from_legacy(&t, r#"{"id":"u1"}"#).unwrap();
         assert_eq!(s.expires_at, 1_700_000_100_000);
         assert_eq!(Session::from_legacy(&t, "not json"), None);
         assert_eq!(Session::from_legacy("x", r#"{"id":"u1"}"#), None);

@@ -18,6 +18,7 @@ use super::transport::{files_from_js, FetchTransport};
 use crate::core::client::{Client, ListQuery, UserUpdate};
 use crate::core::error::{AuthError, FieldError};
 use crate::core::json::Json;
+use crate::core::oauth;
 use crate::core::ports::{AuthEvent, Clock};
 use crate::core::session::user_shape;
 
@@ -124,6 +125,30 @@ fn opt_u32(params: &JsValue, key: &str) -> Result<Option<u32>, AuthError> {
         }
         _ => Err(bad_field(key, "Expected a whole number of 0 or more.")),
     }
+}
+
+/// Random `state`: 256 bits from `crypto.getRandomValues`.
+fn random_state() -> Result<String, AuthError> {
+    let mut bytes = [0u8; 32];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    match crypto.map(|c| c.get_random_values_with_u8_array(&mut bytes)) {
+        Some(Ok(_)) => Ok(oauth::state_from_bytes(&bytes)),
+        _ => Err(AuthError::with_message(
+            crate::core::error::ErrorCode::ConfigInvalid,
+            "crypto.getRandomValues is needed for sign-in by redirect.",
+        )),
+    }
+}
+
+async fn oauth_url(inner: &Inner, params: &JsValue) -> Result<String, AuthError> {
+    let provider = string_field(params, "provider");
+    let redirect_uri = string_field(params, "redirectUri");
+    let state = random_state()?;
+    let flows = WebStore::open(Kind::Session);
+    inner
+        .core
+        .oauth_url(&provider, &redirect_uri, &state, &flows)
+        .await
 }
 
 #[wasm_bindgen]
@@ -309,6 +334,65 @@ impl CocobaseAuth {
     pub fn get_user_by_id(&self, id: String) -> Promise {
         let inner = self.inner.clone();
         promise(async move { Ok(to_js(&inner.core.get_user_by_id(&id).await?)) })
+    }
+
+    /// The provider's sign-in URL, carrying a fresh `state` remembered in this tab.
+    #[wasm_bindgen(js_name = getOAuthUrl, unchecked_return_type = "Promise<string>")]
+    pub fn get_oauth_url(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OAuthParams")] params: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move { Ok(JsValue::from_str(&oauth_url(&inner, &params).await?)) })
+    }
+
+    /// Sends the browser to the provider (the promise settles only on failure, or
+    /// just before the page unloads).
+    #[wasm_bindgen(js_name = signInWithOAuth, unchecked_return_type = "Promise<void>")]
+    pub fn sign_in_with_oauth(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OAuthParams")] params: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            let url = oauth_url(&inner, &params).await?;
+            let location = web_sys::window().map(|w| w.location());
+            match location.map(|l| l.assign(&url)) {
+                Some(Ok(())) => Ok(JsValue::UNDEFINED),
+                _ => Err(AuthError::with_message(
+                    crate::core::error::ErrorCode::ConfigInvalid,
+                    "No page to redirect.",
+                )),
+            }
+        })
+    }
+
+    /// On the callback page: verifies the provider's answer (`url` defaults to the
+    /// address bar), then removes `code`, `state`, `error` and `error_description`
+    /// from the address bar, whatever the outcome. `null` when there is no answer.
+    #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<AuthResult | null>")]
+    pub fn handle_redirect_callback(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: Option<String>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            if !inner.core.is_initialized() {
+                inner.core.initialize().await;
+            }
+            let window = web_sys::window();
+            let here = window.as_ref().and_then(|w| w.location().href().ok());
+            let url = url.or_else(|| here.clone()).unwrap_or_default();
+            if here.as_deref() == Some(url.as_str()) && oauth::parse_callback(&url).is_some() {
+                if let Some(history) = window.as_ref().and_then(|w| w.history().ok()) {
+                    let cleaned = oauth::clean_url(&url);
+                    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&cleaned));
+                }
+            }
+            let flows = WebStore::open(Kind::Session);
+            let result = inner.core.handle_callback(&url, &flows).await?;
+            Ok(result.map_or(JsValue::NULL, |r| to_js(&r.to_js_shape())))
+        })
     }
 
     /// Refreshes the token now: one request however many callers wait on it.

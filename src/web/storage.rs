@@ -3,7 +3,6 @@
 //! on in memory instead of failing.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use crate::core::ports::Store;
 
@@ -17,7 +16,8 @@ pub enum Kind {
 
 pub struct WebStore {
     backend: Option<web_sys::Storage>,
-    memory: RefCell<BTreeMap<String, String>>,
+    /// Values that could not be written to the backend (or all of them, without one).
+    memory: RefCell<Vec<(String, String)>>,
 }
 
 const PROBE_KEY: &str = "cocobase.auth.probe";
@@ -40,7 +40,7 @@ impl WebStore {
             .filter(|s| s.set_item(PROBE_KEY, "1").is_ok() && s.remove_item(PROBE_KEY).is_ok());
         WebStore {
             backend,
-            memory: RefCell::new(BTreeMap::new()),
+            memory: RefCell::new(Vec::new()),
         }
     }
 
@@ -52,7 +52,7 @@ impl WebStore {
 
 impl Store for WebStore {
     fn get(&self, key: &str) -> Option<String> {
-        if let Some(v) = self.memory.borrow().get(key) {
+        if let Some((_, v)) = self.memory.borrow().iter().find(|(k, _)| k == key) {
             return Some(v.clone());
         }
         self.backend
@@ -66,15 +66,14 @@ impl Store for WebStore {
             .as_ref()
             .is_some_and(|s| s.set_item(key, value).is_ok());
         let mut mem = self.memory.borrow_mut();
-        if stored {
-            mem.remove(key);
-        } else {
-            mem.insert(key.to_owned(), value.to_owned());
+        mem.retain(|(k, _)| k != key);
+        if !stored {
+            mem.push((key.to_owned(), value.to_owned()));
         }
     }
 
     fn remove(&self, key: &str) {
-        self.memory.borrow_mut().remove(key);
+        self.memory.borrow_mut().retain(|(k, _)| k != key);
         if let Some(s) = &self.backend {
             let _ = s.remove_item(key);
         }

@@ -41,6 +41,8 @@ export type UserUpdate = {
   append?: Record<string, unknown>; remove?: Record<string, unknown>;
 };
 export type ChangePasswordParams = { currentPassword: string; newPassword: string };
+export type OAuthProvider = "google" | "apple";
+export type OAuthParams = { provider: OAuthProvider; redirectUri: string };
 export type ListUsersParams = { limit?: number; offset?: number; role?: string; emailContains?: string };
 
 export type AuthChangeEvent = "INITIAL_SESSION" | "SIGNED_IN" | "SIGNED_OUT" | "TOKEN_REFRESHED" | "USER_UPDATED";
