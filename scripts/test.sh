@@ -45,7 +45,8 @@ kill "$emulator_pid" && wait "$emulator_pid" 2>/dev/null || true
 emulator_pid=""
 
 step "TypeScript types (tsc --noEmit)"
-npx --no-install tsc --noEmit -p tests/tsconfig.json && echo "types ok"
+npx --no-install tsc --noEmit -p tests/tsconfig.json
+echo "types ok"
 
 step "node tests (size budget, official SDK compatibility, end to end)"
 export COCOBASE_EMULATOR_BIN="$PWD/target/debug/cocobase-emulator"

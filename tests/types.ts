@@ -43,6 +43,9 @@ const changePassword: (p: { currentPassword: string; newPassword: string }) => P
 const listUsers: (q: { limit?: number; offset?: number; role?: string; emailContains?: string }) => Promise<UserList> =
   (q) => auth.listUsers(q);
 const getUserById: (id: string) => Promise<PublicUser> = (id) => auth.getUserById(id);
+const getOAuthUrl: (p: { provider: "google" | "apple"; redirectUri: string }) => Promise<string> = (p) => auth.getOAuthUrl(p);
+const signInWithOAuth: (p: { provider: "google" | "apple"; redirectUri: string }) => Promise<void> = (p) => auth.signInWithOAuth(p);
+const handleRedirectCallback: (url?: string) => Promise<AuthResult | null> = (url) => auth.handleRedirectCallback(url);
 const refreshSession: () => Promise<Session> = () => auth.refreshSession();
 const onAuthStateChange: (cb: AuthStateListener) => () => void = (cb) => auth.onAuthStateChange(cb);
 const dispose: () => void = () => auth.dispose();
@@ -92,5 +95,7 @@ function onError(e: unknown) {
 new CocobaseAuth({ baseUrl: "http://127.0.0.1:8787" });
 // @ts-expect-error storage is one of three words
 new CocobaseAuth({ apiKey: "pk", storage: "cookies" });
+// @ts-expect-error only google and apple
+auth.getOAuthUrl({ provider: "github", redirectUri: "http://127.0.0.1/cb" });
 // @ts-expect-error follow takes an id
 auth.follow(5);

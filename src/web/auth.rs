@@ -371,10 +371,7 @@ impl CocobaseAuth {
     /// address bar), then removes `code`, `state`, `error` and `error_description`
     /// from the address bar, whatever the outcome. `null` when there is no answer.
     #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<AuthResult | null>")]
-    pub fn handle_redirect_callback(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] url: Option<String>,
-    ) -> Promise {
+    pub fn handle_redirect_callback(&self, url: Option<String>) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
             if !inner.core.is_initialized() {
