@@ -11,8 +11,10 @@ wasm-bindgen --target web --out-dir pkg --out-name cocobase_auth \
   target/wasm32-unknown-unknown/wasm-release/cocobase_auth.wasm
 # -Oz for size; strip debug info and the producers section (not `strip = true` in
 # Cargo.toml: that hides target features from wasm-bindgen).
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --strip-debug --strip-producers \
+# Debian's binaryen (108) predates the externref tables wasm-bindgen now emits and
+# produces a module that fails to instantiate; the npm package `binaryen` is current.
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   pkg/cocobase_auth_bg.wasm -o pkg/cocobase_auth_bg.wasm
 node scripts/write-pkg-json.mjs
 cp README.md pkg/README.md

@@ -48,6 +48,6 @@ step "TypeScript types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p tests/tsconfig.json
 echo "types ok"
 
-step "node tests (size budget, official SDK compatibility, end to end)"
+step "node tests (size budget, official SDK compatibility, tabs, end to end)"
 export COCOBASE_EMULATOR_BIN="$PWD/target/debug/cocobase-emulator"
-node --test tests/node/*.test.mjs tests/compat/*.test.mjs
+node --test tests/node/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs

@@ -23,7 +23,7 @@ const pkg = {
     ".": { types: "./cocobase_auth.d.ts", default: "./cocobase_auth.js" },
     "./cocobase_auth_bg.wasm": "./cocobase_auth_bg.wasm",
   },
-  files: ["cocobase_auth.js", "cocobase_auth.d.ts", "cocobase_auth_bg.wasm", "cocobase_auth_bg.wasm.d.ts", "README.md"],
+  files: ["cocobase_auth.js", "cocobase_auth.d.ts", "cocobase_auth_bg.wasm", "cocobase_auth_bg.wasm.d.ts", "snippets/", "README.md"],
   sideEffects: false,
   keywords: ["auth", "cocobase", "wasm", "session", "oauth"],
 };

@@ -13,7 +13,7 @@ use super::error::{decode_error, AuthError, Endpoint, ErrorCode, FieldError};
 use super::json::Json;
 use super::oauth::{self, Flow, FLOW_KEY};
 use super::ports::{
-    encode_component, AuthEvent, Body, Clock, Events, Method, Request, Response, SignOutReason,
+    encode_component, AuthEvent, Body, Clock, CrossTab, Events, Method, Request, Response, SignOutReason,
     Store, Transport, TransportError,
 };
 use super::session::{
@@ -81,12 +81,13 @@ struct State {
 }
 
 /// The client core, generic over its ports.
-pub struct Client<T: Transport, S: Store, C: Clock, E: Events> {
+pub struct Client<T: Transport, S: Store, C: Clock, E: Events, X: CrossTab> {
     pub config: Config,
     pub transport: T,
     pub store: S,
     pub clock: C,
     pub events: E,
+    pub tabs: X,
     state: RefCell<State>,
     refresh_flight: SingleFlight<Result<Session, AuthError>>,
     /// Counts refresh requests actually sent (for tests and the benchmark).
@@ -102,14 +103,15 @@ fn obj(members: Vec<(&str, Json)>) -> Json {
     )
 }
 
-impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
-    pub fn new(config: Config, transport: T, store: S, clock: C, events: E) -> Self {
+impl<T: Transport, S: Store, C: Clock, E: Events, X: CrossTab> Client<T, S, C, E, X> {
+    pub fn new(config: Config, transport: T, store: S, clock: C, events: E, tabs: X) -> Self {
         Client {
             config,
             transport,
             store,
             clock,
             events,
+            tabs,
             state: RefCell::new(State::default()),
             refresh_flight: SingleFlight::default(),
             refreshes_sent: Cell::new(0),
@@ -891,9 +893,32 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
     }
 
     async fn refresh_once(&self) -> Result<Session, AuthError> {
+        let before = self.session().map(|s| s.access_token);
+        let _guard = self.tabs.lock().await;
         let Some(s) = self.session() else {
             return Err(AuthError::new(ErrorCode::SessionMissing));
         };
+        if before.as_deref() != Some(s.access_token.as_str()) {
+            // Replaced while we waited (another tab's write reached us): that is the refresh.
+            return Ok(s);
+        }
+        // While we waited for the lock another tab may have refreshed this session.
+        let shared = self.tabs.read().await;
+        match self.session() {
+            // Another tab's write reached us during the read: that is the refresh.
+            Some(now) if now.access_token != s.access_token => return Ok(now),
+            None => return Err(AuthError::new(ErrorCode::SessionMissing)),
+            Some(_) => {}
+        }
+        if let Some(theirs) = shared.as_deref().and_then(Session::from_record) {
+            let newer = theirs.user_id() == s.user_id()
+                && theirs.access_token != s.access_token
+                && theirs.expires_at > s.expires_at
+                && !theirs.is_expired(self.clock.now_ms());
+            if newer {
+                return Ok(self.save(theirs, AuthEvent::TokenRefreshed));
+            }
+        }
         self.refreshes_sent.set(self.refreshes_sent.get() + 1);
         let req = self.request(
             Method::Post,
@@ -912,6 +937,8 @@ impl<T: Transport, S: Store, C: Clock, E: Events> Client<T, S, C, E> {
                 if !is_user(&fresh.user) {
                     fresh.user = s.user.clone();
                 }
+                // Published before the lock is released, for the tabs waiting on it.
+                self.tabs.publish(&fresh.to_record()).await;
                 Ok(self.save(fresh, AuthEvent::TokenRefreshed))
             }
             Err(e) => {

@@ -78,6 +78,25 @@ pub trait Store {
     fn remove(&self, key: &str);
 }
 
+/// What the tabs of one browser share to refresh a token once, whatever their number.
+///
+/// A `localStorage` write reaches other tabs asynchronously, so a tab that takes the
+/// lock right after another released it may still read the old session there. The
+/// shared record must be one the browser orders (IndexedDB): the lock holder writes
+/// the new session into it before releasing the lock, and a tab that waited for the
+/// lock reads it first.
+#[allow(async_fn_in_trait)]
+pub trait CrossTab {
+    /// Released when dropped.
+    type Guard;
+    /// Takes the refresh lock, waiting a bounded time; `None` means "carry on without a
+    /// lock" (no lock support, or the wait timed out): a duplicate refresh is harmless.
+    async fn lock(&self) -> Option<Self::Guard>;
+    /// The newest session record any tab published.
+    async fn read(&self) -> Option<String>;
+    async fn publish(&self, record: &str);
+}
+
 /// Epoch milliseconds of the local clock.
 pub trait Clock {
     fn now_ms(&self) -> i64;

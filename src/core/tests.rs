@@ -90,7 +90,43 @@ impl Events for Recorder {
     }
 }
 
-type TestClient = Client<FakeTransport, MapStore, FakeClock, Recorder>;
+/// The tabs' shared lock and record. `Rc` so that two clients (two "tabs") can share one.
+#[derive(Default, Clone)]
+struct FakeTabs(std::rc::Rc<FakeTabsInner>);
+
+#[derive(Default)]
+struct FakeTabsInner {
+    locked: Cell<bool>,
+    record: RefCell<Option<String>>,
+    waits: Cell<u32>,
+}
+
+struct FakeGuard(FakeTabs);
+impl Drop for FakeGuard {
+    fn drop(&mut self) {
+        self.0 .0.locked.set(false);
+    }
+}
+
+impl CrossTab for FakeTabs {
+    type Guard = FakeGuard;
+    async fn lock(&self) -> Option<FakeGuard> {
+        while self.0.locked.get() {
+            self.0.waits.set(self.0.waits.get() + 1);
+            YieldOnce(false).await;
+        }
+        self.0.locked.set(true);
+        Some(FakeGuard(self.clone()))
+    }
+    async fn read(&self) -> Option<String> {
+        self.0.record.borrow().clone()
+    }
+    async fn publish(&self, record: &str) {
+        *self.0.record.borrow_mut() = Some(record.to_owned());
+    }
+}
+
+type TestClient = Client<FakeTransport, MapStore, FakeClock, Recorder, FakeTabs>;
 
 /// Seconds of the fake clock's epoch: the server and the device agree unless a test says otherwise.
 const T0: i64 = 1_700_000_000;
@@ -103,6 +139,7 @@ fn client() -> TestClient {
         MapStore::default(),
         FakeClock(Cell::new(T0 * 1000)),
         Recorder::default(),
+        FakeTabs::default(),
     )
 }
 
@@ -861,4 +898,56 @@ fn oauth_failures_keep_the_existing_session() {
     assert_eq!(e.code, ErrorCode::OAuthStateMismatch);
     assert_eq!(c.session().unwrap().access_token, before.access_token);
     assert_eq!(c.events(), ["SIGNED_IN u1"]);
+}
+
+// ----- across tabs ---------------------------------------------------------------------
+
+/// Two clients sharing the cross-tab lock and record, like two tabs of one browser.
+fn two_tabs() -> (TestClient, TestClient) {
+    let a = client();
+    let mut b = client();
+    b.tabs = a.tabs.clone();
+    (a, b)
+}
+
+#[test]
+fn two_tabs_due_at_once_send_one_refresh() {
+    let (a, b) = two_tabs();
+    let s = a.signed_in(3600);
+    b.store.set("cocobase.auth.session", &s.to_record());
+    block_on(b.initialize());
+    a.advance(3_560_000);
+    b.advance(3_560_000);
+    a.script(ok(&token_answer(&jwt(T0 + 3560, 3600), "u1")));
+    // Both tabs' timers fire together; b's storage event has not arrived yet.
+    let both = block_on(join_all([a.refresh_session(), b.refresh_session()].into_iter()));
+    let tokens: Vec<_> = both.iter().map(|r| r.as_ref().unwrap().access_token.clone()).collect();
+    assert_eq!(tokens[0], tokens[1]);
+    assert_eq!(a.refreshes_sent() + b.refreshes_sent(), 1);
+    assert!(b.transport.sent.borrow().is_empty());
+    assert!(a.tabs.0.waits.get() > 0, "the second tab waited for the lock");
+    assert_eq!(b.events().last().unwrap(), "TOKEN_REFRESHED u1");
+    // The storage event arriving afterwards changes nothing.
+    b.sync_from_store(Some(&a.session().unwrap().to_record()));
+    assert_eq!(b.events().iter().filter(|e| e.starts_with("TOKEN_REFRESHED")).count(), 1);
+}
+
+#[test]
+fn a_stale_shared_record_is_not_adopted() {
+    let (a, b) = two_tabs();
+    // An old session of another user sits in the shared record.
+    let old = a.signed_in(3600);
+    a.tabs.publish_sync(&old.to_record());
+    b.script(ok(&token_answer(&jwt(T0, 7200), "u2")));
+    block_on(b.login("bob@example.com", "pw")).unwrap();
+    b.script(ok(&token_answer(&jwt(T0 + 1, 7200), "u2")));
+    block_on(b.refresh_session()).unwrap();
+    assert_eq!(b.refreshes_sent(), 1);
+    assert_eq!(b.session().unwrap().user_id(), "u2");
+}
+
+impl FakeTabs {
+    fn publish_sync(&self, record: &str) {
+        *self.0.record.borrow_mut() = Some(record.to_owned());
+    }
 }

@@ -14,6 +14,7 @@ use super::events::{session_js, JsEvents};
 use super::options;
 use super::scheduler::Scheduler;
 use super::storage::{Kind, WebStore};
+use super::tabs::WebTabs;
 use super::transport::{files_from_js, FetchTransport};
 use crate::core::client::{Client, ListQuery, UserUpdate};
 use crate::core::error::{AuthError, FieldError};
@@ -31,7 +32,7 @@ impl Clock for JsClock {
     }
 }
 
-pub type Core = Client<FetchTransport, WebStore, JsClock, JsEvents>;
+pub type Core = Client<FetchTransport, WebStore, JsClock, JsEvents, WebTabs>;
 
 pub struct Inner {
     pub core: Core,
@@ -164,7 +165,13 @@ impl CocobaseAuth {
         let transport = FetchTransport {
             timeout_ms: opts.config.request_timeout_ms,
         };
-        let core = Client::new(opts.config, transport, store, JsClock, JsEvents::default());
+        let mut name = String::from("cocobase-auth:refresh:");
+        name.push_str(&opts.config.storage_key);
+        // The holder's refresh is bounded by the request timeout; waiting longer than
+        // that plus a little would only mean a stuck tab.
+        let lock_timeout_ms = opts.config.request_timeout_ms.saturating_add(5_000);
+        let tabs = WebTabs { name, lock_timeout_ms };
+        let core = Client::new(opts.config, transport, store, JsClock, JsEvents::default(), tabs);
         let inner = Rc::new(Inner {
             core,
             scheduler: Scheduler::default(),

@@ -13,6 +13,7 @@ mod events;
 mod options;
 mod scheduler;
 mod storage;
+mod tabs;
 mod transport;
 mod types;
 mod validate;
