@@ -50,4 +50,5 @@ echo "types ok"
 
 step "node tests (size budget, official SDK compatibility, tabs, end to end)"
 export COCOBASE_EMULATOR_BIN="$PWD/target/debug/cocobase-emulator"
-node --test tests/node/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs
+node --test tests/node/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs tests/e2e/*.test.mjs \
+  tests/vite/*.test.mjs

@@ -1,0 +1,84 @@
+// The package from a Vite production build: a minimal app (index.html + main.js) imports
+// "cocobase-auth" by name, resolved to the built pkg/ through resolve.alias; the dist
+// folder is served by the emulator and run in headless Chromium.
+//
+//   bash scripts/build-pkg.sh && cargo build -p cocobase-emulator
+//   node --test tests/vite/vite.test.mjs          (needs the dev dependency `vite`)
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PKG_DIR, launchBrowser, startEmulator } from "../e2e/harness.mjs";
+
+const APP = dirname(fileURLToPath(import.meta.url));
+
+let dist;
+let emulator;
+let browser;
+let buildOutput;
+
+before(async () => {
+  for (const f of ["package.json", "cocobase_auth.js", "cocobase_auth_bg.wasm"]) {
+    if (!existsSync(join(PKG_DIR, f))) throw new Error(`${PKG_DIR}/${f} is missing: run \`bash scripts/build-pkg.sh\``);
+  }
+  const { build } = await import("vite");
+  dist = mkdtempSync(join(tmpdir(), "cocobase-vite-dist-"));
+  buildOutput = await build({
+    root: APP,
+    configFile: false,
+    logLevel: "warn",
+    resolve: { alias: [{ find: /^cocobase-auth$/, replacement: PKG_DIR }] },
+    build: { outDir: dist, emptyOutDir: true },
+  });
+  emulator = await startEmulator({ serve: dist });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await emulator?.stop();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+test("the production build bundles the glue and emits the wasm as an asset", () => {
+  const assets = readdirSync(join(dist, "assets"));
+  const wasm = assets.filter((f) => f.endsWith(".wasm"));
+  const js = assets.filter((f) => f.endsWith(".js"));
+  assert.equal(wasm.length, 1, `one .wasm in ${assets.join(", ")}`);
+  assert.equal(js.length, 1, `one .js chunk in ${assets.join(", ")}`);
+  const wasmBytes = readFileSync(join(dist, "assets", wasm[0]));
+  assert.deepEqual([...wasmBytes.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d], "a real wasm module");
+  assert.deepEqual(wasmBytes, readFileSync(join(PKG_DIR, "cocobase_auth_bg.wasm")), "the package's own wasm");
+  const bundle = readFileSync(join(dist, "assets", js[0]), "utf8");
+  assert.ok(bundle.includes(wasm[0]), "the bundle refers to the hashed wasm file");
+  assert.ok(!/from\s*["']cocobase-auth["']/.test(bundle), "the bare import was resolved");
+  assert.ok(buildOutput, "build() returned");
+});
+
+test("the built app runs in Chromium: init, new CocobaseAuth, initialize, validateEmail, signup", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const requests = [];
+  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${emulator.url}/`);
+  await page.waitForSelector("#result[data-state=done]", { timeout: 15_000 });
+  const result = JSON.parse(await page.locator("#result").textContent());
+  assert.deepEqual(errors, []);
+  assert.equal(result.ok, true, JSON.stringify(result));
+  assert.equal(result.initial, null);
+  assert.deepEqual(result.events, ["INITIAL_SESSION", "SIGNED_IN"]);
+  assert.deepEqual(result.goodEmail, { valid: true, errors: [] });
+  assert.deepEqual(result.badEmail, ["missing_at"]);
+  assert.equal(result.weak.valid, false);
+  assert.ok(result.weak.score <= 1, `score ${result.weak.score}`);
+  assert.deepEqual(result.weak.codes, ["missing_digit", "missing_uppercase", "too_short"]);
+  assert.equal(result.signedUpAs, result.email);
+  assert.equal(result.isAuthenticated, true);
+  assert.deepEqual(result.secretKey, { name: "CocobaseError", code: "secret_key_in_browser" });
+  assert.ok(requests.some((p) => /^\/assets\/.*\.wasm$/.test(p)), `wasm fetched from /assets: ${requests.join(", ")}`);
+  assert.ok(requests.includes("/auth-collections/signup"), requests.join(", "));
+  await page.close();
+});
