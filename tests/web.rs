@@ -592,3 +592,43 @@ fn validators_are_exported() {
     )
     .is_err());
 }
+
+#[wasm_bindgen_test]
+async fn a_storage_that_throws_falls_back_to_memory() {
+    // Private-mode browsers and full quotas make setItem throw.
+    let patch = Function::new_no_args(
+        "window.__realSetItem = Storage.prototype.setItem;
+         Storage.prototype.setItem = function () { throw new DOMException('quota', 'QuotaExceededError'); };",
+    );
+    let restore = Function::new_no_args("Storage.prototype.setItem = window.__realSetItem;");
+    patch.call0(&JsValue::NULL).unwrap();
+    let key = format!("test.throwing.{}", rand_suffix());
+    let auth = client_with(&key, &[]);
+    let outcome =
+        JsFuture::from(auth.signup(obj(&[("email", s(&email())), ("password", s(PASSWORD))])))
+            .await;
+    restore.call0(&JsValue::NULL).unwrap();
+    assert!(outcome.is_ok(), "signup works on a memory store");
+    assert!(auth.is_authenticated());
+    assert_eq!(local_storage().get_item(&key).unwrap(), None);
+    ok(auth.get_current_user()).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_server_is_a_typed_network_error() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let auth = CocobaseAuth::new(obj(&[
+        ("apiKey", s("pk_test_emulator")),
+        ("baseUrl", s("http://127.0.0.1:9")),
+        ("storage", s("memory")),
+        ("requestTimeoutMs", JsValue::from(2000)),
+    ]))
+    .unwrap();
+    let e = err(
+        auth.login(obj(&[("email", s("a@example.com")), ("password", s("x"))])),
+        "network_error",
+    )
+    .await;
+    assert_eq!(get(&e, "status").as_f64(), Some(0.0));
+    assert_eq!(get(&e, "retryable").as_bool(), Some(true));
+}
