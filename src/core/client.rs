@@ -13,8 +13,8 @@ use super::error::{decode_error, AuthError, Endpoint, ErrorCode, FieldError};
 use super::json::Json;
 use super::oauth::{self, Flow, FLOW_KEY};
 use super::ports::{
-    encode_component, AuthEvent, Body, Clock, CrossTab, Events, Method, Request, Response, SignOutReason,
-    Store, Transport, TransportError,
+    encode_component, AuthEvent, Body, Clock, CrossTab, Events, Method, Request, Response,
+    SignOutReason, Store, Transport, TransportError,
 };
 use super::session::{
     is_user, public_user_shape, user_shape, Session, LEGACY_TOKEN_KEY, LEGACY_USER_KEY,

@@ -920,16 +920,30 @@ fn two_tabs_due_at_once_send_one_refresh() {
     b.advance(3_560_000);
     a.script(ok(&token_answer(&jwt(T0 + 3560, 3600), "u1")));
     // Both tabs' timers fire together; b's storage event has not arrived yet.
-    let both = block_on(join_all([a.refresh_session(), b.refresh_session()].into_iter()));
-    let tokens: Vec<_> = both.iter().map(|r| r.as_ref().unwrap().access_token.clone()).collect();
+    let both = block_on(join_all(
+        [a.refresh_session(), b.refresh_session()].into_iter(),
+    ));
+    let tokens: Vec<_> = both
+        .iter()
+        .map(|r| r.as_ref().unwrap().access_token.clone())
+        .collect();
     assert_eq!(tokens[0], tokens[1]);
     assert_eq!(a.refreshes_sent() + b.refreshes_sent(), 1);
     assert!(b.transport.sent.borrow().is_empty());
-    assert!(a.tabs.0.waits.get() > 0, "the second tab waited for the lock");
+    assert!(
+        a.tabs.0.waits.get() > 0,
+        "the second tab waited for the lock"
+    );
     assert_eq!(b.events().last().unwrap(), "TOKEN_REFRESHED u1");
     // The storage event arriving afterwards changes nothing.
     b.sync_from_store(Some(&a.session().unwrap().to_record()));
-    assert_eq!(b.events().iter().filter(|e| e.starts_with("TOKEN_REFRESHED")).count(), 1);
+    assert_eq!(
+        b.events()
+            .iter()
+            .filter(|e| e.starts_with("TOKEN_REFRESHED"))
+            .count(),
+        1
+    );
 }
 
 #[test]

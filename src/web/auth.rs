@@ -170,8 +170,18 @@ impl CocobaseAuth {
         // The holder's refresh is bounded by the request timeout; waiting longer than
         // that plus a little would only mean a stuck tab.
         let lock_timeout_ms = opts.config.request_timeout_ms.saturating_add(5_000);
-        let tabs = WebTabs { name, lock_timeout_ms };
-        let core = Client::new(opts.config, transport, store, JsClock, JsEvents::default(), tabs);
+        let tabs = WebTabs {
+            name,
+            lock_timeout_ms,
+        };
+        let core = Client::new(
+            opts.config,
+            transport,
+            store,
+            JsClock,
+            JsEvents::default(),
+            tabs,
+        );
         let inner = Rc::new(Inner {
             core,
             scheduler: Scheduler::default(),

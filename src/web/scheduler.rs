@@ -17,17 +17,20 @@ use crate::core::ports::Clock;
 /// The longest delay `setTimeout` honours (about 24.8 days).
 const MAX_DELAY_MS: i64 = 2_147_483_647;
 
+/// A pending `setTimeout`: its handle and the closure it will call.
+type Timer = (JsValue, Closure<dyn FnMut()>);
+/// A listener added to a window or document, kept to be removed by `dispose`.
+type Listener = (
+    web_sys::EventTarget,
+    &'static str,
+    Closure<dyn FnMut(web_sys::Event)>,
+);
+
 #[derive(Default)]
 pub struct Scheduler {
-    timer: RefCell<Option<(JsValue, Closure<dyn FnMut()>)>>,
+    timer: RefCell<Option<Timer>>,
     pub failures: Cell<u32>,
-    listeners: RefCell<
-        Vec<(
-            web_sys::EventTarget,
-            &'static str,
-            Closure<dyn FnMut(web_sys::Event)>,
-        )>,
-    >,
+    listeners: RefCell<Vec<Listener>>,
     disposed: Cell<bool>,
 }
 

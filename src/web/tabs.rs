@@ -72,12 +72,17 @@ impl CrossTab for WebTabs {
     type Guard = Release;
 
     async fn lock(&self) -> Option<Release> {
-        let release = JsFuture::from(acquire_lock(&self.name, f64::from(self.lock_timeout_ms))).await.ok()?;
+        let release = JsFuture::from(acquire_lock(&self.name, f64::from(self.lock_timeout_ms)))
+            .await
+            .ok()?;
         release.dyn_into::<Function>().ok().map(Release)
     }
 
     async fn read(&self) -> Option<String> {
-        JsFuture::from(shared_get(&self.name)).await.ok()?.as_string()
+        JsFuture::from(shared_get(&self.name))
+            .await
+            .ok()?
+            .as_string()
     }
 
     async fn publish(&self, record: &str) {
