@@ -99,6 +99,8 @@ struct FakeTabsInner {
     locked: Cell<bool>,
     record: RefCell<Option<String>>,
     waits: Cell<u32>,
+    /// Runs during the next read: another tab's `storage` event arriving meanwhile.
+    during_read: RefCell<Option<Box<dyn FnOnce()>>>,
 }
 
 struct FakeGuard(FakeTabs);
@@ -119,6 +121,10 @@ impl CrossTab for FakeTabs {
         Some(FakeGuard(self.clone()))
     }
     async fn read(&self) -> Option<String> {
+        let hook = self.0.during_read.borrow_mut().take();
+        if let Some(hook) = hook {
+            hook();
+        }
         self.0.record.borrow().clone()
     }
     async fn publish(&self, record: &str) {
@@ -964,4 +970,35 @@ impl FakeTabs {
     fn publish_sync(&self, record: &str) {
         *self.0.record.borrow_mut() = Some(record.to_owned());
     }
+}
+
+#[test]
+fn a_storage_event_during_the_shared_read_is_the_refresh() {
+    // Tab b holds the lock and reads the shared record; meanwhile tab a's write reaches
+    // it through a storage event. b must not refresh the old token again.
+    let (a, b) = two_tabs();
+    let s = a.signed_in(3600);
+    b.store.set("cocobase.auth.session", &s.to_record());
+    block_on(b.initialize());
+    a.script(ok(&token_answer(&jwt(T0 + 10, 3600), "u1")));
+    block_on(a.refresh_session()).unwrap();
+    let fresh = a.session().unwrap().to_record();
+    let b = std::rc::Rc::new(b);
+    let weak = std::rc::Rc::downgrade(&b);
+    *b.tabs.0.during_read.borrow_mut() = Some(Box::new(move || {
+        if let Some(b) = weak.upgrade() {
+            b.sync_from_store(Some(&fresh));
+        }
+    }));
+    let got = block_on(b.refresh_session()).unwrap();
+    assert_eq!(got.access_token, a.session().unwrap().access_token);
+    assert_eq!(b.refreshes_sent(), 0);
+    assert!(b.transport.sent.borrow().is_empty());
+    assert_eq!(
+        b.events()
+            .iter()
+            .filter(|e| e.starts_with("TOKEN_REFRESHED"))
+            .count(),
+        1
+    );
 }
