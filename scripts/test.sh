@@ -48,7 +48,7 @@ step "TypeScript types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p tests/tsconfig.json
 echo "types ok"
 
-step "node tests (size budget, official SDK compatibility, tabs, end to end)"
+step "node tests (size, official SDK compatibility, tabs, end to end, Vite, injected faults)"
 export COCOBASE_EMULATOR_BIN="$PWD/target/debug/cocobase-emulator"
 node --test tests/node/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs tests/e2e/*.test.mjs \
-  tests/vite/*.test.mjs
+  tests/vite/*.test.mjs tests/faults/*.test.mjs

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::fault::{parse_latency, parse_rate, FaultConfig};
+
 /// The usage text printed by `--help`.
 pub const USAGE: &str = "\
 cocobase-emulator: a local, API-compatible Cocobase auth server
@@ -25,6 +27,14 @@ OPTIONS:
     --allowed-redirect ORIGIN
                              an origin OAuth redirect_uris may point to; repeatable
                              [default: any loopback origin: 127.0.0.1, localhost, [::1]]
+
+TESTING CLIENTS ON A BAD NETWORK (off by default; only API routes under /auth-collections):
+    --fault-rate P           answer that share (0 to 1) of API requests, before any handler
+                             runs (so a faulted request changes nothing), with one of, at
+                             random: 500 with a JSON detail, 502 with an HTML page, a dropped
+                             connection, or 429 with Retry-After: 1 [default 0]
+    --latency MS|MIN-MAX     wait MS, or a random MIN to MAX milliseconds, before each API
+                             request [default 0]
     -h, --help               print this text
 ";
 
@@ -72,6 +82,8 @@ pub struct Config {
     /// Origins (`scheme://host[:port]`) OAuth `redirect_uri`s may use; empty means any
     /// loopback origin.
     pub allowed_redirects: Vec<String>,
+    /// Injected faults and latency (`--fault-rate`, `--latency`); off by default.
+    pub faults: FaultConfig,
 }
 
 impl Default for Config {
@@ -89,6 +101,7 @@ impl Default for Config {
             files: PathBuf::from(".cocobase/files"),
             self_roles: None,
             allowed_redirects: Vec::new(),
+            faults: FaultConfig::default(),
         }
     }
 }
@@ -208,6 +221,8 @@ impl Config {
                         })?;
                     c.allowed_redirects.push(origin);
                 }
+                "--fault-rate" => c.faults.rate = parse_rate(&value()?)?,
+                "--latency" => c.faults.latency_ms = Some(parse_latency(&value()?)?),
                 _ => return Err(format!("unknown argument {arg:?} (see --help)")),
             }
         }
@@ -266,6 +281,12 @@ mod tests {
             c.allowed_redirects,
             vec!["http://localhost:3000".to_string()]
         );
+        assert_eq!(c.faults, FaultConfig::default());
+        assert!(!c.faults.enabled());
+        let f = run(&["--fault-rate", "0.2", "--latency=0-20"]).faults;
+        assert_eq!((f.rate, f.latency_ms), (0.2, Some((0, 20))));
+        assert!(f.enabled());
+        assert_eq!(run(&["--latency", "5"]).faults.latency_ms, Some((5, 5)));
         assert_eq!(run(&["--tier", "enterprise"]).requests_per_minute(), None);
         assert_eq!(
             run(&["--tier", "enterprise", "--rate-limit", "5"]).requests_per_minute(),
@@ -295,6 +316,9 @@ mod tests {
             &["--db"],
             &["--rate-limit", "0"],
             &["--allowed-redirect", "http://x/path"],
+            &["--fault-rate", "2"],
+            &["--fault-rate"],
+            &["--latency", "9-1"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }

@@ -23,6 +23,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod fault;
 pub mod headers;
 pub mod password;
 pub mod random;

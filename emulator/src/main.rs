@@ -71,6 +71,18 @@ async fn serve(config: Config) -> std::io::Result<()> {
         "cocobase-emulator: project key {}, database {}, {limit}",
         state.config.api_key, state.config.db
     );
+    let faults = state.config.faults;
+    if faults.enabled() {
+        let latency = match faults.latency_ms {
+            Some((min, max)) if min == max => format!("{min} ms"),
+            Some((min, max)) => format!("{min}-{max} ms"),
+            None => "0 ms".to_string(),
+        };
+        eprintln!(
+            "cocobase-emulator: INJECTING FAULTS into {:.0}% of API requests, latency {latency}",
+            faults.rate * 100.0
+        );
+    }
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

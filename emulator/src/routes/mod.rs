@@ -33,8 +33,14 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth/{provider}", get(oauth::start))
         .route("/verify-google-login", post(oauth::verify_google))
         .route("/verify-apple-login", post(oauth::verify_apple))
-        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::guard))
-        .layer(DefaultBodyLimit::max(MAX_MULTIPART_BYTES));
+        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::guard));
+    // Outside the rate limiter: a faulted request is neither handled nor counted.
+    let api = if state.config.faults.enabled() {
+        api.route_layer(from_fn_with_state(state.clone(), crate::fault::inject))
+    } else {
+        api
+    }
+    .layer(DefaultBodyLimit::max(MAX_MULTIPART_BYTES));
     Router::new()
         .nest("/auth-collections", api)
         .route("/__emulator/health", get(health))
