@@ -212,7 +212,13 @@ impl FromRequest<AppState> for BodyWithFiles {
             let Some(name) = field.name().map(str::to_string) else {
                 continue;
             };
-            let file_name = field.file_name().map(str::to_string);
+            // A part is a file when it says so with a file name or a content type. A name
+            // that is not UTF-8 is replaced rather than the file silently dropped.
+            let file_name = match (field.file_name(), field.content_type()) {
+                (Some(n), _) => Some(n.to_string()),
+                (None, Some(_)) => Some("file".to_string()),
+                (None, None) => None,
+            };
             let limit = if name == "data" {
                 MAX_JSON_BYTES
             } else {

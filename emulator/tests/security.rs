@@ -1035,8 +1035,8 @@ async fn uploads_stay_in_the_files_folder_and_files_urls_cannot_climb_out() {
             r.text()
         );
         if r.status.as_u16() == 200 {
-            // A part whose file name the multipart parser cannot read (not UTF-8) is
-            // no file part at all, so it is ignored like an unknown text field.
+            // Every part here has a content type, so it is a file even when its name is
+            // unreadable (stored as `file`): none is silently dropped.
             let Some(url) = r.json()["data"][&field].as_str().map(String::from) else {
                 ignored.push(shown.to_string());
                 continue;
@@ -1067,6 +1067,7 @@ async fn uploads_stay_in_the_files_folder_and_files_urls_cannot_climb_out() {
             stored_urls.push(path);
         }
     }
+    assert!(ignored.is_empty(), "dropped uploads: {ignored:?}");
     assert!(
         stored_urls.len() >= names.len() - 4,
         "stored {stored_urls:?}, ignored {ignored:?}"
