@@ -7,7 +7,7 @@
 #   bash scripts/fuzz.sh 60             # 60 s per target
 #   bash scripts/fuzz.sh 60 oauth json  # only these targets
 #
-# Environment: FUZZ_SANITIZER=address|none (default address; `none` runs ~2-3x faster
+# Environment: FUZZ_SANITIZER=address|none (default address; `none` runs 3-5x faster
 # but only panics, aborts and timeouts are caught, which is all safe Rust can do),
 # FUZZ_MAX_LEN (default 4096 bytes), FUZZ_TIMEOUT (seconds per input, default 10).
 #

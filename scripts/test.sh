@@ -22,6 +22,9 @@ step "host tests (cargo test --workspace)"
 cargo test --workspace 2>&1 | tee "$work/cargo-test.log" \
   | grep -E '^(running|test result|error|failures|---- |thread .* panicked)' --line-buffered
 
+step "fuzz smoke (cargo fuzz, 2 s per target)"
+bash scripts/fuzz.sh 2
+
 step "release package (pkg/)"
 bash scripts/build-pkg.sh
 

@@ -98,7 +98,9 @@ pub fn parse_callback(url: &str) -> Option<Callback> {
     if let Some(q) = query {
         read(q, &mut cb);
     }
-    if let Some(f) = fragment {
+    // Same rule as `clean_url`: a fragment without `=` is a route or an anchor
+    // (`#/settings`, `#error`), never an answer.
+    if let Some(f) = fragment.filter(|f| f.contains('=')) {
         read(f.trim_start_matches('?'), &mut cb);
     }
     (cb.code.is_some() || cb.error.is_some()).then_some(cb)
@@ -106,14 +108,17 @@ pub fn parse_callback(url: &str) -> Option<Callback> {
 
 fn is_oauth_param(pair: &str) -> bool {
     let key = pair.split_once('=').map_or(pair, |(k, _)| k);
-    OAUTH_PARAMS.contains(&decode(key).as_str())
+    // `?` is trimmed as `parse_callback` trims it at the start of a fragment, so that
+    // removing a pair cannot bring a `?error=` to the front (`#code=1&?error=x`).
+    OAUTH_PARAMS.contains(&decode(key.trim_start_matches('?')).as_str())
 }
 
 /// Keeps the pairs of a `&`-separated list that are not OAuth parameters, as written.
 fn strip(list: &str) -> String {
     let kept: Vec<&str> = list
         .split('&')
-        .filter(|p| !p.is_empty() && !is_oauth_param(p))
+        // Empty pairs go, and so do bare `?`s, which would merge into a fragment's `?`.
+        .filter(|p| !p.trim_start_matches('?').is_empty() && !is_oauth_param(p))
         .collect();
     kept.join("&")
 }
@@ -132,8 +137,17 @@ pub fn clean_url(url: &str) -> String {
     }
     if let Some(f) = fragment {
         // A fragment that is a route (`#/settings`) or an anchor is left alone.
+        // The `?` before a parameter-style fragment stays as written, like the rest.
         let f = if f.contains('=') {
-            strip(f.trim_start_matches('?'))
+            let pairs = f.trim_start_matches('?');
+            match strip(pairs) {
+                kept if kept.is_empty() => kept,
+                kept => {
+                    let mut with_marks = String::from(&f[..f.len() - pairs.len()]);
+                    with_marks.push_str(&kept);
+                    with_marks
+                }
+            }
         } else {
             f.to_owned()
         };
@@ -394,6 +408,25 @@ mod tests {
             ),
         ];
         assert!(table.len() >= 20);
+        // Found by fuzz/fuzz_targets/oauth.rs: clean_url must remove every answer.
+        for (url, cleaned) in [
+            ("https://app.io/docs#error", "https://app.io/docs#error"),
+            ("https://app.io/docs#code", "https://app.io/docs#code"),
+            ("https://app.io/cb#code=1&?error=x", "https://app.io/cb"),
+            ("https://app.io/cb#?state=s&??code=1", "https://app.io/cb"),
+            ("https://app.io/cb#?a=1&code=2", "https://app.io/cb#?a=1"),
+            ("https://app.io/cb#code=1&?x=2", "https://app.io/cb#?x=2"),
+            ("https://app.io/cb#code=1&?&?x=2", "https://app.io/cb#?x=2"),
+        ] {
+            assert_eq!(clean_url(url), cleaned, "clean {url}");
+            assert_eq!(
+                parse_callback(&clean_url(url)),
+                None,
+                "answer left in {url}"
+            );
+            assert_eq!(clean_url(cleaned), cleaned, "clean twice {url}");
+        }
+        assert_eq!(parse_callback("https://app.io/docs#error"), None);
         for (url, want, cleaned) in table {
             assert_eq!(&parse_callback(url), want, "parse {url}");
             assert_eq!(clean_url(url), *cleaned, "clean {url}");
