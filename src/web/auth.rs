@@ -16,7 +16,7 @@ use super::scheduler::Scheduler;
 use super::storage::{Kind, WebStore};
 use super::tabs::WebTabs;
 use super::transport::{files_from_js, FetchTransport};
-use crate::core::client::{Client, ListQuery, UserUpdate};
+use crate::core::client::{Client, Fut, ListQuery, UserUpdate};
 use crate::core::error::{AuthError, FieldError};
 use crate::core::json::Json;
 use crate::core::oauth;
@@ -45,10 +45,16 @@ pub struct CocobaseAuth {
     inner: Rc<Inner>,
 }
 
+/// A method's future as a promise. Boxed first, so that `future_to_promise` and the
+/// error conversion are compiled once for all methods, not once per method.
 fn promise<F>(fut: F) -> Promise
 where
     F: Future<Output = Result<JsValue, AuthError>> + 'static,
 {
+    to_promise(Box::pin(fut))
+}
+
+fn to_promise(fut: Fut<'static, Result<JsValue, AuthError>>) -> Promise {
     future_to_promise(async move { fut.await.map_err(|e| error_to_js(&e)) })
 }
 
