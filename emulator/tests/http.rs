@@ -16,17 +16,7 @@ fn multipart_req(
     token: Option<&str>,
     parts: &[(&str, Option<&str>, &[u8])],
 ) -> Request<Body> {
-    let (ct, body) = multipart(parts);
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "localhost:9999")
-        .header("x-api-key", KEY)
-        .header("content-type", ct);
-    if let Some(t) = token {
-        b = b.header("authorization", format!("Bearer {t}"));
-    }
-    b.body(Body::from(body)).unwrap()
+    multipart_request(method, path, "localhost:9999", token, parts)
 }
 
 fn count_files(dir: &std::path::Path) -> usize {

@@ -511,25 +511,6 @@ impl<'a> Recorder<'a> {
     }
 }
 
-fn multipart_request(
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    parts: &[(&str, Option<&str>, &[u8])],
-) -> Request<Body> {
-    let (ct, body) = multipart(parts);
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "127.0.0.1:8787")
-        .header("x-api-key", KEY)
-        .header("content-type", ct);
-    if let Some(t) = token {
-        b = b.header("authorization", format!("Bearer {t}"));
-    }
-    b.body(Body::from(body)).unwrap()
-}
-
 #[tokio::test]
 async fn no_answer_leaks_a_hash_the_secret_or_a_trace() {
     let app = TestApp::with(|c| {
@@ -573,6 +554,7 @@ async fn no_answer_leaks_a_hash_the_secret_or_a_trace() {
         multipart_request(
             "POST",
             "/auth-collections/signup",
+            "127.0.0.1:8787",
             None,
             &[
                 (
@@ -1078,6 +1060,7 @@ async fn uploads_stay_in_the_files_folder_and_files_urls_cannot_climb_out() {
         .send(multipart_request(
             "POST",
             "/auth-collections/signup",
+            "127.0.0.1:8787",
             None,
             &[
                 (
@@ -1255,6 +1238,7 @@ async fn a_mebibyte_email_or_password_is_refused() {
         .send(multipart_request(
             "POST",
             "/auth-collections/signup",
+            "127.0.0.1:8787",
             None,
             &[("data", None, data.as_bytes())],
         ))

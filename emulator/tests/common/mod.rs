@@ -175,3 +175,25 @@ pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// A multipart request (body from [`multipart`]) with the project key, the given `Host`
+/// (file URLs are built from it) and, optionally, a user token.
+pub fn multipart_request(
+    method: &str,
+    path: &str,
+    host: &str,
+    token: Option<&str>,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> Request<Body> {
+    let (ct, body) = multipart(parts);
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host)
+        .header("x-api-key", KEY)
+        .header("content-type", ct);
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    b.body(Body::from(body)).unwrap()
+}
