@@ -51,8 +51,8 @@ const onAuthStateChange: (cb: AuthStateListener) => () => void = (cb) => auth.on
 const dispose: () => void = () => auth.dispose();
 
 const user: User | null = auth.user;
-const accessToken: string | undefined | null = auth.accessToken;
-const expiresAt: number | undefined | null = auth.expiresAt;
+const accessToken: string | null = auth.accessToken;
+const expiresAt: number | null = auth.expiresAt;
 const isAuthenticated: boolean = auth.isAuthenticated;
 
 const checkEmail: (email: string) => EmailValidation = validateEmail;

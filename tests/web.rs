@@ -154,7 +154,7 @@ async fn signup_current_user_and_logout() {
     assert!(get(&r, "session.expiresAt").as_f64().unwrap() > js_sys::Date::now());
     assert!(auth.is_authenticated());
     assert_eq!(
-        auth.access_token(),
+        auth.access_token().as_string(),
         get(&r, "session.accessToken").as_string()
     );
     let me = ok(auth.get_current_user()).await;
@@ -168,6 +168,11 @@ async fn signup_current_user_and_logout() {
     auth.logout();
     assert!(!auth.is_authenticated());
     assert!(auth.user().is_null());
+    assert!(
+        auth.access_token().is_null(),
+        "null, not undefined, when signed out"
+    );
+    assert!(auth.expires_at().is_null());
     assert_eq!(local_storage().get_item(&key).unwrap(), None);
     err(auth.get_current_user(), "session_missing").await;
 }
@@ -325,7 +330,7 @@ async fn updates_append_remove_follow() {
 async fn change_password_keeps_the_session_and_revokes_old_tokens() {
     let (auth, _) = client();
     let (address, _) = signed_up(&auth).await;
-    let old_token = auth.access_token().unwrap();
+    let old_token = auth.access_token().as_string().unwrap();
     let bad = obj(&[
         ("currentPassword", s("Not-The-One-9")),
         ("newPassword", s("Brand-New-Pass-7")),
@@ -337,7 +342,7 @@ async fn change_password_keeps_the_session_and_revokes_old_tokens() {
         ("newPassword", s("Brand-New-Pass-7")),
     ]);
     ok(auth.change_password(good)).await;
-    assert_ne!(auth.access_token().unwrap(), old_token);
+    assert_ne!(auth.access_token().as_string().unwrap(), old_token);
     ok(auth.get_current_user()).await;
 
     // The old token no longer works on the server.
@@ -411,7 +416,10 @@ async fn a_new_client_on_the_same_storage_restores_the_session() {
     let (log, _off) = record(&again);
     let session = ok(again.initialize()).await;
     assert_eq!(get(&session, "user.email").as_string(), Some(address));
-    assert_eq!(again.access_token(), auth.access_token());
+    assert_eq!(
+        again.access_token().as_string(),
+        auth.access_token().as_string()
+    );
     assert_eq!(*log.borrow(), vec!["INITIAL_SESSION".to_owned()]);
     ok(again.initialize()).await;
     assert_eq!(log.borrow().len(), 1, "INITIAL_SESSION only once");
@@ -435,7 +443,7 @@ async fn adopts_the_official_sdk_session() {
     let (donor, _) = client();
     let (address, r) = signed_up(&donor).await;
     let ls = local_storage();
-    ls.set_item("cocobase-token", &donor.access_token().unwrap())
+    ls.set_item("cocobase-token", &donor.access_token().as_string().unwrap())
         .unwrap();
     ls.set_item(
         "cocobase-user",
@@ -535,7 +543,7 @@ async fn events_in_order_isolated_and_unsubscribable() {
 async fn concurrent_refreshes_agree_on_one_token() {
     let (auth, _) = client();
     signed_up(&auth).await;
-    let before = auth.access_token().unwrap();
+    let before = auth.access_token().as_string().unwrap();
     let (log, _off) = record(&auth);
     let all = Array::new();
     for _ in 0..10 {
@@ -547,7 +555,10 @@ async fn concurrent_refreshes_agree_on_one_token() {
         .map(|r| get(&r, "accessToken").as_string().unwrap())
         .collect();
     assert!(tokens.iter().all(|t| *t == tokens[0]));
-    assert_eq!(auth.access_token().as_deref(), Some(tokens[0].as_str()));
+    assert_eq!(
+        auth.access_token().as_string().as_deref(),
+        Some(tokens[0].as_str())
+    );
     assert_eq!(
         *log.borrow(),
         ["TOKEN_REFRESHED"],

@@ -461,15 +461,22 @@ impl CocobaseAuth {
             .map_or(JsValue::NULL, |s| to_js(&user_shape(&s.user)))
     }
 
-    #[wasm_bindgen(getter, js_name = accessToken)]
-    pub fn access_token(&self) -> Option<String> {
-        self.inner.core.session().map(|s| s.access_token)
+    /// The current token, or `null`.
+    #[wasm_bindgen(getter, js_name = accessToken, unchecked_return_type = "string | null")]
+    pub fn access_token(&self) -> JsValue {
+        self.inner
+            .core
+            .session()
+            .map_or(JsValue::NULL, |s| JsValue::from_str(&s.access_token))
     }
 
-    /// Epoch milliseconds (local clock) when the token expires.
-    #[wasm_bindgen(getter, js_name = expiresAt)]
-    pub fn expires_at(&self) -> Option<f64> {
-        self.inner.core.session().map(|s| s.expires_at as f64)
+    /// Epoch milliseconds (local clock) when the token expires, or `null`.
+    #[wasm_bindgen(getter, js_name = expiresAt, unchecked_return_type = "number | null")]
+    pub fn expires_at(&self) -> JsValue {
+        self.inner
+            .core
+            .session()
+            .map_or(JsValue::NULL, |s| JsValue::from_f64(s.expires_at as f64))
     }
 
     /// A session is held and its token has not expired.
