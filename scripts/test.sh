@@ -9,9 +9,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n=== %s\n' "$*"; }
 work=$(mktemp -d)
-emulator_pid=""
+emulator_pids=()
 cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null || true
+  [ ${#emulator_pids[@]} -gt 0 ] && kill "${emulator_pids[@]}" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -28,24 +28,34 @@ bash scripts/fuzz.sh 2
 step "release package (pkg/)"
 bash scripts/build-pkg.sh
 
-step "emulator for the browser tests"
+step "emulators for the browser tests (one plain, one slow for timeouts)"
 cargo build --quiet -p cocobase-emulator
-target/debug/cocobase-emulator --port 0 --db :memory: --tier enterprise --files "$work/files" >"$work/emulator.out" 2>"$work/emulator.err" &
-emulator_pid=$!
-for _ in $(seq 1 100); do
-  grep -q 'listening on' "$work/emulator.out" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(head -n1 "$work/emulator.out" | sed -n 's/^cocobase-emulator listening on //p')
-[ -n "$url" ] || { echo "emulator did not start:"; cat "$work/emulator.err"; exit 1; }
-echo "emulator at $url"
+emulator_pids=()
+# start_emulator NAME ARGS...: starts one on a free port; its URL is printed by `cat $work/NAME.url`.
+start_emulator() {
+  local name=$1
+  shift
+  target/debug/cocobase-emulator --port 0 --db :memory: --tier enterprise --files "$work/$name-files" "$@" \
+    >"$work/$name.out" 2>"$work/$name.err" &
+  emulator_pids+=($!)
+  for _ in $(seq 1 100); do
+    grep -q 'listening on' "$work/$name.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  sed -n 's/^cocobase-emulator listening on //p' "$work/$name.out" | head -n1 >"$work/$name.url"
+  [ -s "$work/$name.url" ] || { echo "emulator $name did not start:"; cat "$work/$name.err"; exit 1; }
+  echo "emulator $name at $(cat "$work/$name.url")"
+}
+start_emulator plain
+start_emulator slow --latency 1500
 
 step "browser tests (wasm-bindgen-test in headless Chromium)"
-COCOBASE_TEST_URL="$url" CHROMEDRIVER=/usr/bin/chromedriver \
-  wasm-pack test --headless --chrome -- --test web
+COCOBASE_TEST_URL="$(cat "$work/plain.url")" COCOBASE_SLOW_URL="$(cat "$work/slow.url")" \
+  CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome -- --test web
 
-kill "$emulator_pid" && wait "$emulator_pid" 2>/dev/null || true
-emulator_pid=""
+kill "${emulator_pids[@]}" 2>/dev/null || true
+wait "${emulator_pids[@]}" 2>/dev/null || true
+emulator_pids=()
 
 step "TypeScript types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p tests/tsconfig.json

@@ -18,6 +18,8 @@ const BASE_URL: &str = match option_env!("COCOBASE_TEST_URL") {
     Some(u) => u,
     None => "http://127.0.0.1:8787",
 };
+/// An emulator started with `--latency 1500`, for timeouts.
+const SLOW_URL: Option<&str> = option_env!("COCOBASE_SLOW_URL");
 const PASSWORD: &str = "Sturdy-Lantern-42";
 
 fn rand_suffix() -> String {
@@ -638,6 +640,25 @@ async fn an_unreachable_server_is_a_typed_network_error() {
     let e = err(
         auth.login(obj(&[("email", s("a@example.com")), ("password", s("x"))])),
         "network_error",
+    )
+    .await;
+    assert_eq!(get(&e, "status").as_f64(), Some(0.0));
+    assert_eq!(get(&e, "retryable").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_server_is_a_typed_timeout() {
+    let slow = SLOW_URL.expect("COCOBASE_SLOW_URL: scripts/test.sh starts a slow emulator");
+    let auth = CocobaseAuth::new(obj(&[
+        ("apiKey", s("pk_test_emulator")),
+        ("baseUrl", s(slow)),
+        ("storage", s("memory")),
+        ("requestTimeoutMs", JsValue::from(300)),
+    ]))
+    .unwrap();
+    let e = err(
+        auth.login(obj(&[("email", s("a@example.com")), ("password", s("x"))])),
+        "timeout",
     )
     .await;
     assert_eq!(get(&e, "status").as_f64(), Some(0.0));
