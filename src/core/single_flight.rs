@@ -104,8 +104,54 @@ impl<T: Clone> SingleFlight<T> {
             }
         }
     }
+}
 
-    pub fn in_flight(&self) -> bool {
-        self.current.borrow().is_some()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::cell::Cell;
+    use core::pin::pin;
+    use core::task::Waker;
+
+    /// Pending until `open` is set.
+    struct Gate<'a>(&'a Cell<bool>);
+    impl Future for Gate<'_> {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0.get() {
+                Poll::Ready(())
+            } else {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+    }
+
+    #[test]
+    fn waiters_share_the_result_and_take_over_from_a_dropped_leader() {
+        let flight = SingleFlight::<u32>::default();
+        let open = Cell::new(false);
+        let runs = Cell::new(0);
+        let op = || async {
+            runs.set(runs.get() + 1);
+            Gate(&open).await;
+            runs.get()
+        };
+        let mut cx = Context::from_waker(Waker::noop());
+        let leader = Box::pin(flight.run(op));
+        let mut leader = Some(leader);
+        let mut waiter = pin!(flight.run(op));
+        assert!(leader.as_mut().unwrap().as_mut().poll(&mut cx).is_pending());
+        assert!(waiter.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(runs.get(), 1, "the waiter did not start a second run");
+        // The leader goes away before finishing: the waiter runs the operation itself.
+        leader.take();
+        assert!(waiter.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(runs.get(), 2);
+        open.set(true);
+        assert_eq!(waiter.as_mut().poll(&mut cx), Poll::Ready(2));
+        // Finished: the next caller starts a new run.
+        let mut next = pin!(flight.run(op));
+        assert_eq!(next.as_mut().poll(&mut cx), Poll::Ready(3));
     }
 }
