@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
@@ -18,26 +18,7 @@ struct Emulator {
 
 impl Emulator {
     fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env_remove("COCOBASE_PORT")
-            .env_remove("COCOBASE_DB")
-            .env_remove("COCOBASE_API_KEY")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        // Blocks until the server has bound its port and said so: no sleeping.
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim_end()
-            .strip_prefix("cocobase-emulator listening on http://127.0.0.1:")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .parse()
-            .unwrap();
+        let (child, port) = common::spawn_binary(args, Stdio::inherit());
         Self { child, port }
     }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -257,20 +257,16 @@ async fn latency_delays_api_requests() {
 fn on_the_wire_and_on_the_command_line() {
     const BIN: &str = env!("CARGO_BIN_EXE_cocobase-emulator");
     let files = TempDir::new();
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--db", ":memory:", "--tier", "enterprise"])
-        .args(["--fault-rate", "1", "--latency", "0-3", "--files"])
-        .arg(files.0.join("files"))
-        .env_remove("COCOBASE_PORT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line.trim_end().rsplit(':').next().unwrap().parse().unwrap();
+    let files_dir = files.0.join("files");
+    let args = ["--port", "0", "--db", ":memory:", "--tier", "enterprise"];
+    let faults = ["--fault-rate", "1", "--latency", "0-3", "--files"];
+    let all: Vec<&str> = args
+        .iter()
+        .chain(&faults)
+        .copied()
+        .chain([files_dir.to_str().unwrap()])
+        .collect();
+    let (mut child, port) = common::spawn_binary(&all, Stdio::null());
     let request = |path: &str| -> String {
         let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();

@@ -197,3 +197,30 @@ pub fn multipart_request(
     }
     b.body(Body::from(body)).unwrap()
 }
+
+/// Starts the real binary with `args` (the `COCOBASE_*` variables of the caller's
+/// environment removed) and waits for its first line: no sleeping. Returns the child and
+/// its port.
+pub fn spawn_binary(args: &[&str], stderr: std::process::Stdio) -> (std::process::Child, u16) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cocobase-emulator"))
+        .args(args)
+        .env_remove("COCOBASE_PORT")
+        .env_remove("COCOBASE_DB")
+        .env_remove("COCOBASE_API_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .trim_end()
+        .strip_prefix("cocobase-emulator listening on http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    (child, port)
+}
