@@ -139,6 +139,22 @@ impl AuthError {
         )
     }
 
+    /// A `validation_failed` error from local checks: the fields whose rules failed
+    /// (fields with no failed rule are left out).
+    pub fn from_checks(checks: Vec<(&str, Vec<Issue>)>) -> Option<Self> {
+        let fields: Vec<(String, Vec<FieldError>)> = checks
+            .into_iter()
+            .filter(|(_, issues)| !issues.is_empty())
+            .map(|(f, issues)| {
+                (
+                    f.to_owned(),
+                    issues.into_iter().map(FieldError::from).collect(),
+                )
+            })
+            .collect();
+        (!fields.is_empty()).then(|| AuthError::fields(fields))
+    }
+
     /// A `validation_failed` error built from local checks.
     pub fn fields(fields: Vec<(String, Vec<FieldError>)>) -> Self {
         let mut e = AuthError::new(ErrorCode::ValidationFailed);

@@ -37,6 +37,8 @@ pub type Core = Client<FetchTransport, WebStore, JsClock, JsEvents, WebTabs>;
 pub struct Inner {
     pub core: Core,
     pub scheduler: Scheduler,
+    /// Pending sign-ins by redirect, in `sessionStorage` (this tab only).
+    pub flows: WebStore,
 }
 
 /// The Cocobase auth client (see JS-API.md).
@@ -151,10 +153,9 @@ async fn oauth_url(inner: &Inner, params: &JsValue) -> Result<String, AuthError>
     let provider = string_field(params, "provider");
     let redirect_uri = string_field(params, "redirectUri");
     let state = random_state()?;
-    let flows = WebStore::open(Kind::Session);
     inner
         .core
-        .oauth_url(&provider, &redirect_uri, &state, &flows)
+        .oauth_url(&provider, &redirect_uri, &state, &inner.flows)
         .await
 }
 
@@ -191,6 +192,7 @@ impl CocobaseAuth {
         let inner = Rc::new(Inner {
             core,
             scheduler: Scheduler::default(),
+            flows: WebStore::open(Kind::Session),
         });
         *inner.core.events.owner.borrow_mut() = Rc::downgrade(&inner);
         inner.scheduler.listen(&inner, follow_other_tabs);
@@ -409,8 +411,7 @@ impl CocobaseAuth {
                     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&cleaned));
                 }
             }
-            let flows = WebStore::open(Kind::Session);
-            let result = inner.core.handle_callback(&url, &flows).await?;
+            let result = inner.core.handle_callback(&url, &inner.flows).await?;
             Ok(result.map_or(JsValue::NULL, |r| to_js(&r.to_js_shape())))
         })
     }

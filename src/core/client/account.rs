@@ -15,25 +15,14 @@ impl<T: Transport, S: Store, C: Clock, E: Events, X: CrossTab> Client<T, S, C, E
     // ----- account -----------------------------------------------------------------
 
     fn check_credentials(&self, email: &str, password: &str) -> Result<(), AuthError> {
-        let mut fields = Vec::new();
-        let e = validate_email(email);
-        if !e.valid {
-            fields.push((
-                "email".to_owned(),
-                e.errors.into_iter().map(FieldError::from).collect(),
-            ));
-        }
-        let p = validate_password(password, &self.config.password_policy, Some(email));
-        if !p.valid {
-            fields.push((
-                "password".to_owned(),
-                p.errors.into_iter().map(FieldError::from).collect(),
-            ));
-        }
-        if fields.is_empty() {
-            Ok(())
-        } else {
-            Err(AuthError::fields(fields))
+        let policy = &self.config.password_policy;
+        let password = validate_password(password, policy, Some(email)).errors;
+        match AuthError::from_checks(vec![
+            ("email", validate_email(email).errors),
+            ("password", password),
+        ]) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
@@ -204,12 +193,10 @@ impl<T: Transport, S: Store, C: Clock, E: Events, X: CrossTab> Client<T, S, C, E
     }
 
     fn check_new_email(&self, email: Option<&str>) -> Result<(), AuthError> {
-        match email.map(validate_email) {
-            Some(r) if !r.valid => Err(AuthError::fields(vec![(
-                "email".into(),
-                r.errors.into_iter().map(FieldError::from).collect(),
-            )])),
-            _ => Ok(()),
+        let issues = email.map(|e| validate_email(e).errors).unwrap_or_default();
+        match AuthError::from_checks(vec![("email", issues)]) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 
@@ -244,10 +231,9 @@ impl<T: Transport, S: Store, C: Clock, E: Events, X: CrossTab> Client<T, S, C, E
             return Err(AuthError::new(ErrorCode::SessionMissing));
         };
         let email = s.user.str_at("email").unwrap_or("").to_owned();
-        let report = validate_password(new, &self.config.password_policy, Some(&email));
-        if !report.valid {
-            let reasons = report.errors.into_iter().map(FieldError::from).collect();
-            return Err(AuthError::fields(vec![("newPassword".into(), reasons)]));
+        let issues = validate_password(new, &self.config.password_policy, Some(&email)).errors;
+        if let Some(e) = AuthError::from_checks(vec![("newPassword", issues)]) {
+            return Err(e);
         }
         let body = obj(vec![
             ("current_password", Json::str(current)),

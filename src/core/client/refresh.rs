@@ -29,19 +29,14 @@ impl<T: Transport, S: Store, C: Clock, E: Events, X: CrossTab> Client<T, S, C, E
     }
 
     async fn refresh_once(&self) -> Result<Session, AuthError> {
-        let before = self.session().map(|s| s.access_token);
-        let _guard = self.tabs.lock().await;
         let Some(s) = self.session() else {
             return Err(AuthError::new(ErrorCode::SessionMissing));
         };
-        if before.as_deref() != Some(s.access_token.as_str()) {
-            // Replaced while we waited (another tab's write reached us): that is the refresh.
-            return Ok(s);
-        }
-        // While we waited for the lock another tab may have refreshed this session.
+        let _guard = self.tabs.lock().await;
+        // While we waited for the lock and read the shared record, another tab may have
+        // refreshed this session: its write reaching us here is the refresh.
         let shared = self.tabs.read().await;
         match self.session() {
-            // Another tab's write reached us during the read: that is the refresh.
             Some(now) if now.access_token != s.access_token => return Ok(now),
             None => return Err(AuthError::new(ErrorCode::SessionMissing)),
             Some(_) => {}
