@@ -26,14 +26,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install --locked wasm-bindgen-cli --version "$wb_version" \
     || cargo install --force wasm-bindgen-cli --version "$wb_version"
 fi
-if ! command -v wasm-pack >/dev/null; then
-  say "installing wasm-pack (a few minutes, once)"
-  cargo install --locked wasm-pack || cargo install wasm-pack
-fi
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   sudo_cmd=()

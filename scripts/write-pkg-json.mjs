@@ -1,11 +1,6 @@
 // Writes pkg/package.json from Cargo.toml's metadata.
 import { readFileSync, writeFileSync } from "node:fs";
 
-// wasm-bindgen types the raw wasm exports of `InitOutput` with `any`; nothing in the
-// public surface needs it, and `unknown` keeps the declarations free of `any`.
-const dtsUrl = new URL("../pkg/cocobase_auth.d.ts", import.meta.url);
-writeFileSync(dtsUrl, readFileSync(dtsUrl, "utf8").replace(/\bany\b/g, "unknown"));
-
 const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
 const field = (name) => cargo.match(new RegExp(`^${name} = "([^"]*)"`, "m"))?.[1];
 
@@ -23,7 +18,7 @@ const pkg = {
     ".": { types: "./cocobase_auth.d.ts", default: "./cocobase_auth.js" },
     "./cocobase_auth_bg.wasm": "./cocobase_auth_bg.wasm",
   },
-  files: ["cocobase_auth.js", "cocobase_auth.d.ts", "cocobase_auth_bg.wasm", "cocobase_auth_bg.wasm.d.ts", "snippets/", "README.md"],
+  files: ["cocobase_auth.js", "cocobase_auth.d.ts", "cocobase_auth_bg.wasm", "README.md"],
   sideEffects: false,
   keywords: ["auth", "cocobase", "wasm", "session", "oauth"],
 };

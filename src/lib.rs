@@ -1,17 +1,16 @@
 //! # cocobase-auth
 //!
-//! A browser client for the Cocobase authentication API, written in Rust and shipped
-//! to JavaScript as WebAssembly. JavaScript sees one class, `CocobaseAuth`, and two
-//! validators (see `JS-API.md` and the README).
+//! A browser client for the Cocobase authentication API. The rules live here, in Rust
+//! compiled to WebAssembly; a small hand-written JavaScript shell (`js/index.js`) does
+//! all the I/O (fetch, storage, timers, locks, events) and asks the core what to send
+//! and what each answer means.
 //!
-//! The crate has two halves:
-//! - [`core`]: every rule (requests, error decoding, the stored session, refresh,
-//!   events), generic over small traits for transport, storage, time and events, so
-//!   it is tested on the host with plain `cargo test`;
-//! - `web` (wasm32 only): fetch, Web Storage, timers, cross-tab sync and the exported
-//!   class.
-//!
-//! [`validate`] holds the email and password rules, shared with `cocobase-emulator`.
+//! - [`core`]: every rule, pure and synchronous. [`core::ops`] is what JavaScript
+//!   calls: string-in, string-out functions (JSON text), tested on the host with plain
+//!   `cargo test`.
+//! - [`validate`]: the email and password rules, shared with `cocobase-emulator`.
+//! - `wasm` (wasm32 only): one-line `wasm_bindgen` exports of [`core::ops`]. The wasm
+//!   build is `no_std` + `alloc`.
 //!
 //! ```
 //! use cocobase_auth::core::config::Config;
@@ -22,10 +21,14 @@
 //! assert!(!validate_email(" ada@example.com").valid);
 //! ```
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
 pub mod core;
+mod prelude;
+mod text;
 pub mod validate;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
-#[cfg(target_arch = "wasm32")]
-pub use web::{validate_email_js, validate_password_js, CocobaseAuth};
+mod wasm;

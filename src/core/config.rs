@@ -1,11 +1,16 @@
 //! Client options, checked once at construction.
 
 use super::error::{AuthError, ErrorCode};
+use crate::prelude::*;
+use crate::text::trim_end;
 use crate::validate::PasswordPolicy;
 
 /// The hosted service's root.
 pub const DEFAULT_BASE_URL: &str = "https://api.cocobase.buzz";
 pub const DEFAULT_STORAGE_KEY: &str = "cocobase.auth.session";
+/// Refresh this long before the token expires.
+pub const DEFAULT_REFRESH_MARGIN_MS: i64 = 60_000;
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 15_000;
 
 /// Options of a client (JS-API.md "Options"), already validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,23 +28,31 @@ pub struct Config {
 impl Config {
     /// A config with defaults for everything but the key and the server.
     pub fn new(api_key: &str, base_url: Option<&str>) -> Result<Config, AuthError> {
-        if api_key.trim().is_empty() || api_key.chars().any(char::is_whitespace) {
-            return Err(invalid("apiKey is required and must not contain spaces."));
-        }
-        let base = base_url.unwrap_or(DEFAULT_BASE_URL).trim_end_matches('/');
-        if !is_http_url(base) {
-            return Err(invalid("baseUrl must be an absolute http(s) URL."));
-        }
+        let base = check(api_key, base_url)?;
         Ok(Config {
             api_key: api_key.to_owned(),
             base_url: base.to_owned(),
             storage_key: DEFAULT_STORAGE_KEY.to_owned(),
             auto_refresh: true,
-            refresh_margin_ms: 60_000,
-            request_timeout_ms: 15_000,
+            refresh_margin_ms: DEFAULT_REFRESH_MARGIN_MS,
+            request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
             password_policy: PasswordPolicy::default(),
         })
     }
+}
+
+/// Checks the key and the server's root (`None`: the hosted service's), and gives the
+/// root without trailing slashes.
+pub fn check<'a>(api_key: &str, base_url: Option<&'a str>) -> Result<&'a str, AuthError> {
+    // (Blank or not, a key with white space is refused: no need for `trim`.)
+    if api_key.is_empty() || api_key.chars().any(char::is_whitespace) {
+        return Err(invalid("apiKey is required and must not contain spaces."));
+    }
+    let base = trim_end(base_url.unwrap_or(DEFAULT_BASE_URL), b'/');
+    if !is_http_url(base) {
+        return Err(invalid("baseUrl must be an absolute http(s) URL."));
+    }
+    Ok(base)
 }
 
 /// `config_invalid` with a sentence saying which option.
@@ -58,7 +71,8 @@ pub fn is_http_url(url: &str) -> bool {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .unwrap_or("");
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#'));
+    let host = rest.get(..end.unwrap_or(rest.len())).unwrap_or("");
     !host.is_empty()
         && !host.starts_with(':')
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())

@@ -1,7 +1,8 @@
 //! The one error type of the client, and the decoding of every error shape a Cocobase
 //! server (ours or the hosted one) or a proxy in front of it can answer with.
 
-use super::json::Json;
+use super::json::{Json, Writer};
+use crate::prelude::*;
 use crate::validate::Issue;
 
 /// The stable error codes of JS-API.md.
@@ -29,6 +30,37 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the order of JS-API.md.
+    pub const ALL: [ErrorCode; 19] = {
+        use ErrorCode::*;
+        [
+            ConfigInvalid,
+            SecretKeyInBrowser,
+            ValidationFailed,
+            InvalidCredentials,
+            EmailTaken,
+            Unauthorized,
+            SessionMissing,
+            SessionExpired,
+            Forbidden,
+            NotFound,
+            RateLimited,
+            NetworkError,
+            Timeout,
+            ServerError,
+            BadResponse,
+            RefreshUnsupported,
+            OAuthDenied,
+            OAuthStateMismatch,
+            OAuthInvalidCallback,
+        ]
+    };
+
+    /// The code named `name` (`"network_error"`), if any.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         use ErrorCode::*;
         match self {
@@ -92,24 +124,9 @@ pub struct AuthError {
     pub detail: Option<Json>,
     /// Seconds to wait, on `rate_limited`.
     pub retry_after: Option<u64>,
-    /// Per-field reasons, on `validation_failed`.
-    pub field_errors: Vec<(String, Vec<FieldError>)>,
-}
-
-/// One reason a field was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub code: String,
-    pub message: String,
-}
-
-impl From<Issue> for FieldError {
-    fn from(i: Issue) -> Self {
-        FieldError {
-            code: i.code.to_owned(),
-            message: i.message.to_owned(),
-        }
-    }
+    /// Per-field reasons, on `validation_failed`: the JSON text of the `fieldErrors`
+    /// object (`{"email": [{"code", "message"}]}`), `""` when there are none.
+    pub field_errors: String,
 }
 
 impl AuthError {
@@ -124,7 +141,7 @@ impl AuthError {
             message: message.to_owned(),
             detail: None,
             retry_after: None,
-            field_errors: Vec::new(),
+            field_errors: String::new(),
         }
     }
 
@@ -140,32 +157,67 @@ impl AuthError {
     }
 
     /// A `validation_failed` error from local checks: the fields whose rules failed
-    /// (fields with no failed rule are left out).
-    pub fn from_checks(checks: Vec<(&str, Vec<Issue>)>) -> Option<Self> {
-        let fields: Vec<(String, Vec<FieldError>)> = checks
-            .into_iter()
-            .filter(|(_, issues)| !issues.is_empty())
-            .map(|(f, issues)| {
-                (
-                    f.to_owned(),
-                    issues.into_iter().map(FieldError::from).collect(),
-                )
-            })
-            .collect();
-        (!fields.is_empty()).then(|| AuthError::fields(fields))
-    }
-
-    /// A `validation_failed` error built from local checks.
-    pub fn fields(fields: Vec<(String, Vec<FieldError>)>) -> Self {
+    /// (fields with no failed rule are left out), the first failure as the message.
+    pub fn from_checks(checks: &[(&str, &[Issue])]) -> Option<Self> {
         let mut e = AuthError::new(ErrorCode::ValidationFailed);
-        if let Some((_, reasons)) = fields.first() {
-            if let Some(first) = reasons.first() {
-                e.message = first.message.clone();
+        let mut w = Writer::new();
+        w.open('{');
+        let mut first = None;
+        for (field, issues) in checks {
+            if let Some(i) = issues.first() {
+                first = first.or(Some(i.message));
+                w.key(field).open('[');
+                for i in *issues {
+                    write_reason(&mut w, i.code, i.message);
+                }
+                w.close(']');
             }
         }
-        e.field_errors = fields;
-        e
+        w.close('}');
+        e.message = first?.to_owned();
+        e.field_errors = w.out;
+        Some(e)
     }
+
+    /// Writes the error object handed to JavaScript: `{code, status, message,
+    /// retryable, detail?, retryAfter?, fieldErrors?}` (`fieldErrors` only on
+    /// `validation_failed`).
+    pub fn write_js(&self, w: &mut Writer) {
+        w.open('{');
+        w.key("code").str(self.code.as_str());
+        w.key("status").int(i64::from(self.status));
+        w.key("message").str(&self.message);
+        w.key("retryable").bool(self.retryable());
+        if let Some(d) = &self.detail {
+            w.key("detail");
+            d.write(w);
+        }
+        if let Some(s) = self.retry_after {
+            w.key("retryAfter")
+                .int(i64::try_from(s).unwrap_or(i64::MAX));
+        }
+        if self.code == ErrorCode::ValidationFailed {
+            let fields = &self.field_errors;
+            w.key("fieldErrors")
+                .raw(if fields.is_empty() { "{}" } else { fields });
+        }
+        w.close('}');
+    }
+
+    /// The error object as JSON text (see [`AuthError::write_js`]).
+    pub fn to_js_json(&self) -> String {
+        let mut w = Writer::new();
+        self.write_js(&mut w);
+        w.out
+    }
+}
+
+/// `{code, message}`: one reason a field was refused.
+fn write_reason(w: &mut Writer, code: &str, message: &str) {
+    w.open('{');
+    w.key("code").str(code);
+    w.key("message").str(message);
+    w.close('}');
 }
 
 /// What the request was for: the same status means different things per endpoint.
@@ -194,43 +246,36 @@ pub fn decode_error(
     body: &str,
     retry_after: Option<u64>,
 ) -> AuthError {
-    let json = Json::parse(body);
-    let detail = json.as_ref().and_then(|j| j.get("detail")).cloned();
-    let error_text = json
-        .as_ref()
-        .and_then(|j| j.str_at("error"))
-        .map(str::to_owned);
-    let text: Option<String> = match &detail {
-        Some(Json::Str(s)) => Some(s.clone()),
-        Some(Json::Arr(items)) => items
-            .first()
-            .and_then(|i| i.str_at("msg"))
-            .map(str::to_owned),
-        _ => error_text.clone(),
-    };
-    let lower = text.as_deref().unwrap_or("").to_ascii_lowercase();
-    let field_errors = match &detail {
-        Some(Json::Arr(items)) => list_field_errors(items),
-        _ => Vec::new(),
-    };
-    let header_refused = matches!(&detail, Some(Json::Arr(items))
-        if items.iter().any(|i| loc_of(i).first().map(String::as_str) == Some("header")));
+    let mut json = Json::parse(body).unwrap_or(Json::Null);
+    let detail = json.get("detail");
+    let error_text = json.str_at("error");
+    let list = detail.and_then(Json::as_array);
+    let text = match detail {
+        Some(Json::Str(s)) => Some(s.as_str()),
+        Some(Json::Arr(items)) => items.first().and_then(|i| i.str_at("msg")),
+        _ => error_text,
+    }
+    .unwrap_or("");
+    let says = |words: &str| contains_ignore_case(text, words);
+    let header_refused = list.is_some_and(|items| {
+        items
+            .iter()
+            .any(|i| loc(i).first().and_then(Json::as_str) == Some("header"))
+    });
 
     use ErrorCode::*;
     let code = match status {
         429 => RateLimited,
         401 if matches!(endpoint, Endpoint::Login) => InvalidCredentials,
-        401 if lower.contains("api key") => Unauthorized,
-        401 if lower.contains("expired") => SessionExpired,
+        401 if says("api key") => Unauthorized,
+        401 if says("expired") => SessionExpired,
         401 => Unauthorized,
         403 => Forbidden,
         404 | 405 if endpoint == Endpoint::Refresh => RefreshUnsupported,
         409 => EmailTaken,
-        400 if lower.contains("already exists") || lower.contains("already registered") => {
-            EmailTaken
-        }
+        400 if says("already exists") || says("already registered") => EmailTaken,
         400 if endpoint == Endpoint::Login => InvalidCredentials,
-        400 if lower.contains("current password") => InvalidCredentials,
+        400 if says("current password") => InvalidCredentials,
         400 if endpoint == Endpoint::OAuthVerify => OAuthInvalidCallback,
         404 => NotFound,
         422 if header_refused => Unauthorized,
@@ -240,57 +285,68 @@ pub fn decode_error(
     };
     let mut err = AuthError::new(code);
     err.status = status;
-    err.retry_after = if code == RateLimited {
-        Some(retry_after.unwrap_or(1))
-    } else {
-        None
-    };
+    if code == RateLimited {
+        err.retry_after = Some(retry_after.unwrap_or(1));
+    }
     // The hosted service wraps login failures as "An error occured 404: ...": our own
     // sentence reads better, and the server's text stays in `detail`.
-    let quirky = lower.starts_with("an error occured");
-    if let Some(t) = text.filter(|t| !t.is_empty() && !quirky && code != ServerError) {
-        err.message = t;
+    let quirky = text
+        .as_bytes()
+        .get(..16)
+        .is_some_and(|start| start.eq_ignore_ascii_case(b"an error occured"));
+    if !text.is_empty() && !quirky && code != ServerError {
+        err.message = text.to_owned();
     }
-    err.detail = match detail {
-        Some(d) => Some(d),
-        None => error_text.map(Json::Str),
-    };
     if code == ValidationFailed {
-        err.field_errors = field_errors;
+        if let Some(items) = list {
+            err.field_errors = list_field_errors(items);
+        }
     }
+    err.detail = json
+        .take("detail")
+        .or_else(|| json.take("error").filter(|e| e.as_str().is_some()));
     err
 }
 
-fn loc_of(item: &Json) -> Vec<String> {
-    item.get("loc")
-        .and_then(Json::as_array)
-        .map(|l| {
-            l.iter()
-                .map(|p| match p {
-                    Json::Str(s) => s.clone(),
-                    Json::Num(n) => n.clone(),
-                    _ => String::new(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// Whether `text` contains `words` (lowercase ASCII), ignoring ASCII case.
+fn contains_ignore_case(text: &str, words: &str) -> bool {
+    text.as_bytes()
+        .windows(words.len())
+        .any(|w| w.eq_ignore_ascii_case(words.as_bytes()))
 }
 
-/// FastAPI's `[{loc, msg, type}]` grouped by field (the last part of `loc`).
-fn list_field_errors(items: &[Json]) -> Vec<(String, Vec<FieldError>)> {
-    let mut out: Vec<(String, Vec<FieldError>)> = Vec::new();
-    for item in items {
-        let field = loc_of(item).pop().unwrap_or_default();
-        let reason = FieldError {
-            code: item.str_at("type").unwrap_or("invalid").to_owned(),
-            message: item.str_at("msg").unwrap_or("Invalid value.").to_owned(),
-        };
-        match out.iter_mut().find(|(f, _)| *f == field) {
-            Some((_, list)) => list.push(reason),
-            None => out.push((field, vec![reason])),
-        }
+/// FastAPI's `loc` of a `detail` item (`["body", "email"]`).
+fn loc(item: &Json) -> &[Json] {
+    item.get("loc").and_then(Json::as_array).unwrap_or(&[])
+}
+
+/// The field an item of FastAPI's `detail` list is about: the last part of its `loc`.
+fn field_of(item: &Json) -> &str {
+    match loc(item).last() {
+        Some(Json::Str(s) | Json::Num(s)) => s,
+        _ => "",
     }
-    out
+}
+
+/// FastAPI's `[{loc, msg, type}]` grouped by field, in the order fields first appear,
+/// as the JSON text of `fieldErrors`.
+fn list_field_errors(items: &[Json]) -> String {
+    let mut w = Writer::new();
+    w.open('{');
+    for (n, item) in items.iter().enumerate() {
+        let field = field_of(item);
+        if items[..n].iter().any(|i| field_of(i) == field) {
+            continue;
+        }
+        w.key(field).open('[');
+        for i in items[n..].iter().filter(|i| field_of(i) == field) {
+            let code = i.str_at("type").unwrap_or("invalid");
+            write_reason(&mut w, code, i.str_at("msg").unwrap_or("Invalid value."));
+        }
+        w.close(']');
+    }
+    w.close('}');
+    w.out
 }
 
 #[cfg(test)]
@@ -524,36 +580,26 @@ mod tests {
         let e = decode_error(Endpoint::Signup, 422, body, None);
         assert_eq!(e.code, ValidationFailed);
         assert_eq!(e.message, "Field required");
-        assert_eq!(e.field_errors.len(), 3);
-        assert_eq!(e.field_errors[1].0, "password");
-        assert_eq!(e.field_errors[1].1.len(), 2);
-        assert_eq!(e.field_errors[1].1[1].code, "value_error.missing_digit");
-        assert_eq!(e.field_errors[2].0, "");
+        assert_eq!(
+            e.field_errors,
+            r#"{"email":[{"code":"missing","message":"Field required"}],"password":[{"code":"value_error.too_short","message":"Too short"},{"code":"value_error.missing_digit","message":"No digit"}],"":[{"code":"invalid","message":"odd"}]}"#
+        );
+        // A number in `loc` names a field too; fields keep the order they first appear in.
+        let body = r#"{"detail":[{"loc":["body",0],"msg":"a"},{"loc":["x"],"msg":"b"},{"loc":["body",0],"msg":"c"}]}"#;
+        let e = decode_error(Endpoint::Signup, 422, body, None);
+        assert_eq!(
+            e.field_errors,
+            r#"{"0":[{"code":"invalid","message":"a"},{"code":"invalid","message":"c"}],"x":[{"code":"invalid","message":"b"}]}"#
+        );
     }
 
     #[test]
     fn every_code_has_a_distinct_name() {
-        let all = [
-            ConfigInvalid,
-            SecretKeyInBrowser,
-            ValidationFailed,
-            InvalidCredentials,
-            EmailTaken,
-            Unauthorized,
-            SessionMissing,
-            SessionExpired,
-            Forbidden,
-            NotFound,
-            RateLimited,
-            NetworkError,
-            Timeout,
-            ServerError,
-            BadResponse,
-            RefreshUnsupported,
-            OAuthDenied,
-            OAuthStateMismatch,
-            OAuthInvalidCallback,
-        ];
+        let all = ErrorCode::ALL;
+        for c in all {
+            assert_eq!(ErrorCode::from_name(c.as_str()), Some(c));
+        }
+        assert_eq!(ErrorCode::from_name("nope"), None);
         let mut names: Vec<_> = all.iter().map(|c| c.as_str()).collect();
         names.sort_unstable();
         names.dedup();

@@ -4,6 +4,8 @@
 //! client (see research/PEERS.md §3). Numbers are kept as their source text, so nothing
 //! here pulls in float parsing or formatting; integers are read on demand.
 
+use crate::prelude::*;
+
 /// A JSON value. Objects keep their keys in source order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
@@ -68,7 +70,7 @@ impl Json {
     /// when it is not a number or does not fit an `i64`.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Json::Num(n) => int_part(n),
+            Json::Num(n) => scaled(n, 0).map(|(v, _)| v),
             _ => None,
         }
     }
@@ -86,6 +88,17 @@ impl Json {
         Json::Str(s.to_owned())
     }
 
+    /// Removes the member `key` of an object and returns its value.
+    pub fn take(&mut self, key: &str) -> Option<Json> {
+        match self {
+            Json::Obj(m) => {
+                let i = m.iter().position(|(k, _)| k == key)?;
+                Some(m.swap_remove(i).1)
+            }
+            _ => None,
+        }
+    }
+
     /// Sets `key` on an object, replacing an existing member (no-op on non-objects).
     pub fn set(&mut self, key: &str, value: Json) {
         if let Json::Obj(m) = self {
@@ -98,46 +111,127 @@ impl Json {
 
     /// Serializes to compact JSON text.
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
+        let mut w = Writer::new();
+        self.write(&mut w);
+        w.out
     }
 
-    fn write(&self, out: &mut String) {
+    /// Writes the value as the next value of `w`.
+    pub fn write(&self, w: &mut Writer) {
         match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(true) => out.push_str("true"),
-            Json::Bool(false) => out.push_str("false"),
-            Json::Num(n) => out.push_str(n),
-            Json::Str(s) => write_str(out, s),
+            Json::Null => w.raw("null"),
+            Json::Bool(b) => w.bool(*b),
+            Json::Num(n) => w.raw(n),
+            Json::Str(s) => w.str(s),
             Json::Arr(a) => {
-                out.push('[');
-                for (i, v) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    v.write(out);
+                w.open('[');
+                for v in a {
+                    v.write(w);
                 }
-                out.push(']');
+                w.close(']');
             }
             Json::Obj(m) => {
-                out.push('{');
-                for (i, (k, v)) in m.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_str(out, k);
-                    out.push(':');
-                    v.write(out);
+                w.open('{');
+                for (k, v) in m {
+                    w.key(k);
+                    v.write(w);
                 }
-                out.push('}');
+                w.close('}');
             }
         }
     }
 }
 
+/// Writes JSON text directly, commas included: every value and key goes after a comma
+/// unless it is the first in its object or array (or follows its key).
+pub struct Writer {
+    pub out: String,
+    /// Nothing written yet in the current container (or a key was just written).
+    fresh: bool,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Writer::new()
+    }
+}
+
+// Out of line on purpose: inlined, each of the many calls costs dozens of bytes of
+// wasm instead of a few.
+impl Writer {
+    pub fn new() -> Writer {
+        Writer {
+            out: String::new(),
+            fresh: true,
+        }
+    }
+
+    #[inline(never)]
+    fn sep(&mut self) {
+        if !self.fresh {
+            self.out.push(',');
+        }
+        self.fresh = false;
+    }
+
+    /// Starts an object (`{`) or an array (`[`).
+    #[inline(never)]
+    pub fn open(&mut self, c: char) {
+        self.sep();
+        self.out.push(c);
+        self.fresh = true;
+    }
+
+    /// Ends an object (`}`) or an array (`]`).
+    #[inline(never)]
+    pub fn close(&mut self, c: char) {
+        self.out.push(c);
+        self.fresh = false;
+    }
+
+    /// A member's key: its value comes next.
+    #[inline(never)]
+    pub fn key(&mut self, k: &str) -> &mut Writer {
+        self.sep();
+        write_str(&mut self.out, k);
+        self.out.push(':');
+        self.fresh = true;
+        self
+    }
+
+    /// JSON text as is (a number, a literal, or a serialized value).
+    #[inline(never)]
+    pub fn raw(&mut self, text: &str) {
+        self.sep();
+        self.out.push_str(text);
+    }
+
+    #[inline(never)]
+    pub fn str(&mut self, s: &str) {
+        self.sep();
+        write_str(&mut self.out, s);
+    }
+
+    #[inline(never)]
+    pub fn bool(&mut self, b: bool) {
+        self.raw(if b { "true" } else { "false" });
+    }
+
+    #[inline(never)]
+    pub fn int(&mut self, n: i64) {
+        self.sep();
+        push_int(&mut self.out, n);
+    }
+}
+
 /// Formats an integer without `core::fmt`.
 pub fn itoa(n: i64) -> String {
+    let mut s = String::new();
+    push_int(&mut s, n);
+    s
+}
+
+fn push_int(s: &mut String, n: i64) {
     let mut digits = [0u8; 20];
     let mut len = 0;
     let mut v = n.unsigned_abs();
@@ -149,69 +243,127 @@ pub fn itoa(n: i64) -> String {
             break;
         }
     }
-    let mut s = String::with_capacity(len + 1);
     if n < 0 {
         s.push('-');
     }
     for d in digits[..len].iter().rev() {
         s.push(*d as char);
     }
-    s
 }
 
-fn int_part(n: &str) -> Option<i64> {
-    let (mantissa, exp) = match n.find(['e', 'E']) {
-        Some(i) => (&n[..i], n[i + 1..].parse::<i32>().ok()?),
-        None => (n, 0),
+/// A decimal integer with an optional `+` or `-`, as `str::parse` reads it: (negative,
+/// magnitude), or `None` for anything else or a magnitude beyond `u64`.
+pub fn parse_decimal(s: &[u8]) -> Option<(bool, u64)> {
+    let (neg, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s),
     };
-    let neg = mantissa.starts_with('-');
-    let mantissa = mantissa.trim_start_matches('-');
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = push_digit(v, u64::MAX, u64::from(d - b'0'))?;
+    }
+    Some((neg, v))
+}
+
+/// `v * 10 + d`, or `None` past `max` (without `checked_mul`, which on wasm32 is a
+/// 128-bit multiplication).
+fn push_digit<T>(v: T, max: T, d: T) -> Option<T>
+where
+    T: Copy + PartialOrd + core::ops::Sub<Output = T> + core::ops::Div<Output = T>,
+    T: core::ops::Mul<Output = T> + core::ops::Add<Output = T> + From<u8>,
+{
+    let ten = T::from(10);
+    (v <= (max - d) / ten).then(|| v * ten + d)
+}
+
+/// A number text as (negative, integer digits, fraction digits, exponent); `None` when
+/// the exponent does not fit an `i32`.
+fn parts(n: &str) -> Option<(bool, &[u8], &[u8], i32)> {
+    let (neg, b) = match n.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, n.as_bytes()),
+    };
+    let (mantissa, exp) = match b.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(i) => {
+            let (m, e) = b.split_at(i);
+            let (neg_exp, e) = parse_decimal(e.get(1..)?)?;
+            let e = i64::try_from(e).ok()?;
+            (m, i32::try_from(if neg_exp { -e } else { e }).ok()?)
+        }
+        None => (b, 0),
+    };
+    let (int, frac) = match mantissa.iter().position(|&c| c == b'.') {
+        Some(i) => (mantissa.get(..i)?, mantissa.get(i + 1..)?),
+        None => (mantissa, &[][..]),
+    };
+    Some((neg, int, frac, exp))
+}
+
+/// The number text `n` times `10^shift`: its integer part (truncated towards zero) and
+/// whether a non-zero fraction is left. `None` when the integer part does not fit an
+/// `i64` (or the exponent an `i32`).
+pub fn scaled(n: &str, shift: i32) -> Option<(i64, bool)> {
+    let (neg, int, frac, exp) = parts(n)?;
+    // The power of ten of the digit before the first one: each digit is one lower.
+    let mut power = i64::from(exp) + i64::from(shift) + int.len() as i64;
     let mut v: i64 = 0;
-    let mut push = |d: u8| -> Option<()> {
-        v = v.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
-        Some(())
-    };
-    for d in int.bytes() {
-        push(d)?;
-    }
-    if exp > 0 {
-        // The fraction's digits one by one, then the zeros after them as a power of ten:
-        // a loop per unit of exponent took seconds on `0e2147483647`.
-        for &d in frac.as_bytes().iter().take(exp as usize) {
-            push(d)?;
-        }
-        let zeros = (exp as usize).saturating_sub(frac.len());
-        if v != 0 {
-            v = v.checked_mul(10i64.checked_pow(u32::try_from(zeros).ok()?)?)?;
-        }
-    } else if exp < 0 {
-        // Any i64 is 0 after 19 divisions by ten.
-        for _ in 0..exp.unsigned_abs().min(20) {
-            v /= 10;
+    let mut fraction = false;
+    for digits in [int, frac] {
+        for &d in digits {
+            power -= 1;
+            let d = i64::from(d.wrapping_sub(b'0'));
+            if power >= 0 {
+                v = push_digit(v, i64::MAX, d)?;
+            } else {
+                fraction |= d != 0;
+            }
         }
     }
-    Some(if neg { -v } else { v })
+    // The zeros after the last digit. Never more than 18 of them without overflowing:
+    // a loop per unit of exponent took seconds on `0e2147483647`.
+    if v != 0 && power > 0 {
+        if power > 18 {
+            return None;
+        }
+        for _ in 0..power {
+            v = push_digit(v, i64::MAX, 0)?;
+        }
+    }
+    Some((if neg { -v } else { v }, fraction))
 }
 
-fn write_str(out: &mut String, s: &str) {
+/// Appends `s` as a JSON string.
+pub fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
+    let mut start = 0;
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        let escape = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "\\u00",
+            _ => continue,
+        };
+        // Escapes are ASCII, so `start..i` always lies on character boundaries.
+        out.push_str(s.get(start..i).unwrap_or(""));
+        start = i + 1;
+        out.push_str(escape);
+        if c < 0x20 && escape.len() == 4 {
+            out.push(HEX[usize::from(c >> 4)] as char);
+            out.push(HEX[usize::from(c & 15)] as char);
         }
     }
+    out.push_str(s.get(start..).unwrap_or(""));
     out.push('"');
 }
 
@@ -461,6 +613,88 @@ mod tests {
         for n in [0, 7, -7, 10, 1_700_000_000_123, i64::MIN, i64::MAX] {
             assert_eq!(itoa(n), n.to_string());
         }
+    }
+
+    #[test]
+    fn scaled_integers_and_fractions() {
+        type Case = (&'static str, i32, Option<(i64, bool)>);
+        let cases: &[Case] = &[
+            ("1.5", 3, Some((1500, false))),
+            ("1.5", 0, Some((1, true))),
+            ("1.0005", 3, Some((1000, true))),
+            ("86400", 3, Some((86_400_000, false))),
+            ("8.64e4", 3, Some((86_400_000, false))),
+            ("0.001", 3, Some((1, false))),
+            ("0.001", 0, Some((0, true))),
+            ("-0.5", 0, Some((0, true))),
+            ("-12.5", 1, Some((-125, false))),
+            ("1.50e1", 0, Some((15, false))),
+            ("15e-1", 0, Some((1, true))),
+            ("100e-2", 0, Some((1, false))),
+            ("120e-1", 0, Some((12, false))),
+            ("0.0", 0, Some((0, false))),
+            ("0e2147483647", 0, Some((0, false))),
+            ("1e-2147483648", 0, Some((0, true))),
+            ("9223372036854775807", 0, Some((i64::MAX, false))),
+            ("9223372036854775807", 1, None),
+            ("1e2147483647", 1, None),
+            ("1e99999999999", 0, None),
+        ];
+        for &(n, shift, want) in cases {
+            assert_eq!(scaled(n, shift), want, "{n} {shift}");
+        }
+    }
+
+    #[test]
+    fn decimals_as_str_parse_reads_them() {
+        for text in ["0", "7", "+7", "-7", "18446744073709551615", "007"] {
+            let want = text.parse::<u64>().ok().map(|v| (false, v));
+            if !text.starts_with('-') {
+                assert_eq!(parse_decimal(text.as_bytes()), want, "{text}");
+            }
+        }
+        assert_eq!(parse_decimal(b"-7"), Some((true, 7)));
+        for bad in [
+            "",
+            "+",
+            "-",
+            "1.5",
+            " 1",
+            "1e3",
+            "18446744073709551616",
+            "x",
+        ] {
+            assert_eq!(parse_decimal(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn writer_places_commas() {
+        let mut w = Writer::new();
+        w.open('{');
+        w.key("a").int(-1);
+        w.key("b").open('[');
+        w.str("x\"\u{1}");
+        w.bool(true);
+        w.open('{');
+        w.close('}');
+        w.raw("null");
+        w.close(']');
+        w.key("c").open('{');
+        w.close('}');
+        w.close('}');
+        assert_eq!(w.out, r#"{"a":-1,"b":["x\"\u0001",true,{},null],"c":{}}"#);
+        assert_eq!(Json::parse(&w.out).unwrap().to_json(), w.out);
+    }
+
+    #[test]
+    fn take_removes_a_member() {
+        let mut v = Json::parse(r#"{"a":1,"b":2,"c":3}"#).unwrap();
+        assert_eq!(v.take("a"), Some(Json::int(1)));
+        assert_eq!(v.take("a"), None);
+        assert_eq!(v.get("b"), Some(&Json::int(2)));
+        assert_eq!(v.get("c"), Some(&Json::int(3)));
+        assert_eq!(Json::Null.take("a"), None);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! URL (query or fragment), cleaning the address bar, and the pending-flow records that
 //! bind a `state` to its provider, `redirect_uri` and time.
 
-use super::json::Json;
+use super::json::{Json, Writer};
+use crate::prelude::*;
+use crate::text::{parts, split_once, trim_start};
 
 /// The OAuth parameters the client consumes (and removes from the address bar).
 const OAUTH_PARAMS: [&str; 4] = ["code", "state", "error", "error_description"];
@@ -28,13 +30,19 @@ pub struct Callback {
     pub error_description: Option<String>,
 }
 
+/// Whether `s` contains the ASCII character `c` (without `str::contains`, whose
+/// substring search costs kilobytes of wasm).
+fn has(s: &str, c: u8) -> bool {
+    s.as_bytes().contains(&c)
+}
+
 /// Splits `url` into (before `?`, query, fragment), any of the last two possibly absent.
 fn split(url: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, fragment) = match url.split_once('#') {
+    let (rest, fragment) = match split_once(url, b'#') {
         Some((r, f)) => (r, Some(f)),
         None => (url, None),
     };
-    match rest.split_once('?') {
+    match split_once(rest, b'?') {
         Some((base, q)) => (base, Some(q), fragment),
         None => (rest, None, fragment),
     }
@@ -64,13 +72,35 @@ pub fn decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    lossy(&out)
+}
+
+/// `bytes` as text, each invalid sequence replaced by U+FFFD (what
+/// `String::from_utf8_lossy` does, with the decoder already linked in).
+fn lossy(mut bytes: &[u8]) -> String {
+    let mut out = String::new();
+    loop {
+        match core::str::from_utf8(bytes) {
+            Ok(text) => {
+                out.push_str(text);
+                return out;
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(core::str::from_utf8(valid).unwrap_or(""));
+                out.push('\u{FFFD}');
+                bytes = rest
+                    .get(e.error_len().unwrap_or(rest.len())..)
+                    .unwrap_or(&[]);
+            }
+        }
+    }
 }
 
 fn pairs(s: &str) -> impl Iterator<Item = (&str, &str)> {
-    s.split('&')
+    parts(s, b'&')
         .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .map(|p| split_once(p, b'=').unwrap_or((p, "")))
 }
 
 fn read(part: &str, into: &mut Callback) {
@@ -100,27 +130,32 @@ pub fn parse_callback(url: &str) -> Option<Callback> {
     }
     // Same rule as `clean_url`: a fragment without `=` is a route or an anchor
     // (`#/settings`, `#error`), never an answer.
-    if let Some(f) = fragment.filter(|f| f.contains('=')) {
-        read(f.trim_start_matches('?'), &mut cb);
+    if let Some(f) = fragment.filter(|f| has(f, b'=')) {
+        read(trim_start(f, b'?'), &mut cb);
     }
     (cb.code.is_some() || cb.error.is_some()).then_some(cb)
 }
 
 fn is_oauth_param(pair: &str) -> bool {
-    let key = pair.split_once('=').map_or(pair, |(k, _)| k);
+    let key = split_once(pair, b'=').map_or(pair, |(k, _)| k);
     // `?` is trimmed as `parse_callback` trims it at the start of a fragment, so that
     // removing a pair cannot bring a `?error=` to the front (`#code=1&?error=x`).
-    OAUTH_PARAMS.contains(&decode(key.trim_start_matches('?')).as_str())
+    OAUTH_PARAMS.contains(&decode(trim_start(key, b'?')).as_str())
 }
 
 /// Keeps the pairs of a `&`-separated list that are not OAuth parameters, as written.
 fn strip(list: &str) -> String {
-    let kept: Vec<&str> = list
-        .split('&')
+    let mut kept = String::new();
+    for p in parts(list, b'&') {
         // Empty pairs go, and so do bare `?`s, which would merge into a fragment's `?`.
-        .filter(|p| !p.trim_start_matches('?').is_empty() && !is_oauth_param(p))
-        .collect();
-    kept.join("&")
+        if !trim_start(p, b'?').is_empty() && !is_oauth_param(p) {
+            if !kept.is_empty() {
+                kept.push('&');
+            }
+            kept.push_str(p);
+        }
+    }
+    kept
 }
 
 /// The URL without `code`, `state`, `error` and `error_description` (in the query and
@@ -138,12 +173,13 @@ pub fn clean_url(url: &str) -> String {
     if let Some(f) = fragment {
         // A fragment that is a route (`#/settings`) or an anchor is left alone.
         // The `?` before a parameter-style fragment stays as written, like the rest.
-        let f = if f.contains('=') {
-            let pairs = f.trim_start_matches('?');
+        let f = if has(f, b'=') {
+            let pairs = trim_start(f, b'?');
             match strip(pairs) {
                 kept if kept.is_empty() => kept,
                 kept => {
-                    let mut with_marks = String::from(&f[..f.len() - pairs.len()]);
+                    let marks = f.get(..f.len() - pairs.len()).unwrap_or("");
+                    let mut with_marks = String::from(marks);
                     with_marks.push_str(&kept);
                     with_marks
                 }
@@ -161,14 +197,14 @@ pub fn clean_url(url: &str) -> String {
 
 /// `url` with `state=<state>` added to its query (before any fragment).
 pub fn with_state(url: &str, state: &str) -> String {
-    let (before, fragment) = match url.split_once('#') {
+    let (before, fragment) = match split_once(url, b'#') {
         Some((b, f)) => (b, Some(f)),
         None => (url, None),
     };
     let mut out = String::from(before);
-    out.push(if before.contains('?') { '&' } else { '?' });
+    out.push(if has(before, b'?') { '&' } else { '?' });
     out.push_str("state=");
-    out.push_str(&super::ports::encode_component(state));
+    out.push_str(&encode_component(state));
     if let Some(f) = fragment {
         out.push('#');
         out.push_str(f);
@@ -176,75 +212,107 @@ pub fn with_state(url: &str, state: &str) -> String {
     out
 }
 
-/// A sign-in started in this tab and not yet finished.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flow {
-    pub state: String,
-    pub provider: String,
-    pub redirect_uri: String,
+/// Percent-encodes a query value or path segment (everything but RFC 3986 unreserved).
+pub fn encode_component(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
+/// A sign-in started in this tab and not yet finished, as stored (borrowed from the
+/// parsed list of [`read_flows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flow<'a> {
+    pub state: &'a str,
+    pub provider: &'a str,
+    pub redirect_uri: &'a str,
     pub created_at: i64,
 }
 
-/// Reads the stored pending flows (garbage reads as none).
-pub fn read_flows(text: Option<&str>) -> Vec<Flow> {
-    let Some(list) = text.and_then(Json::parse) else {
-        return Vec::new();
-    };
-    let Some(items) = list.as_array() else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|f| {
-            Some(Flow {
-                state: f.str_at("state")?.to_owned(),
-                provider: f.str_at("provider")?.to_owned(),
-                redirect_uri: f.str_at("redirect_uri")?.to_owned(),
-                created_at: f.get("created_at")?.as_i64()?,
-            })
-        })
-        .collect()
+/// The well-formed pending flows of `list`, the parsed stored text (anything else
+/// reads as none).
+pub fn read_flows(list: &Json) -> Vec<Flow<'_>> {
+    let mut out = Vec::new();
+    for f in list.as_array().unwrap_or(&[]) {
+        let (Some(state), Some(provider), Some(redirect_uri), Some(created_at)) = (
+            f.str_at("state"),
+            f.str_at("provider"),
+            f.str_at("redirect_uri"),
+            f.get("created_at").and_then(Json::as_i64),
+        ) else {
+            continue;
+        };
+        out.push(Flow {
+            state,
+            provider,
+            redirect_uri,
+            created_at,
+        });
+    }
+    out
 }
 
 pub fn write_flows(flows: &[Flow]) -> String {
-    let items = flows
-        .iter()
-        .map(|f| {
-            Json::Obj(vec![
-                ("state".into(), Json::str(&f.state)),
-                ("provider".into(), Json::str(&f.provider)),
-                ("redirect_uri".into(), Json::str(&f.redirect_uri)),
-                ("created_at".into(), Json::int(f.created_at)),
-            ])
-        })
-        .collect();
-    Json::Arr(items).to_json()
+    let mut w = Writer::new();
+    w.open('[');
+    for f in flows {
+        w.open('{');
+        w.key("state").str(f.state);
+        w.key("provider").str(f.provider);
+        w.key("redirect_uri").str(f.redirect_uri);
+        w.key("created_at").int(f.created_at);
+        w.close('}');
+    }
+    w.close(']');
+    w.out
+}
+
+fn live(f: &Flow, now: i64) -> bool {
+    now - f.created_at < FLOW_TTL_MS
 }
 
 /// Adds a flow, dropping expired ones and keeping the newest few.
-pub fn push_flow(mut flows: Vec<Flow>, flow: Flow) -> Vec<Flow> {
-    let now = flow.created_at;
-    flows.retain(|f| now - f.created_at < FLOW_TTL_MS);
-    flows.push(flow);
-    let extra = flows.len().saturating_sub(MAX_FLOWS);
-    flows.drain(..extra);
-    flows
+pub fn push_flow<'a>(flows: &[Flow<'a>], flow: Flow<'a>) -> Vec<Flow<'a>> {
+    let mut out = Vec::new();
+    for f in flows {
+        if live(f, flow.created_at) {
+            out.push(*f);
+        }
+    }
+    out.push(flow);
+    let extra = out.len().saturating_sub(MAX_FLOWS);
+    out.copy_within(extra.., 0);
+    out.truncate(out.len() - extra);
+    out
 }
 
 /// Takes the flow that `state` names (single use): `(the flow if valid, the flows left)`.
 /// An unknown, expired or missing state yields `None`.
-pub fn take_flow(flows: Vec<Flow>, state: Option<&str>, now: i64) -> (Option<Flow>, Vec<Flow>) {
+pub fn take_flow<'a>(
+    flows: &[Flow<'a>],
+    state: Option<&str>,
+    now: i64,
+) -> (Option<Flow<'a>>, Vec<Flow<'a>>) {
     let mut found = None;
     let mut rest = Vec::new();
     for f in flows {
         let matches = state.is_some_and(|s| constant_time_eq(s.as_bytes(), f.state.as_bytes()));
         if matches && found.is_none() {
-            found = Some(f);
-        } else if now - f.created_at < FLOW_TTL_MS {
-            rest.push(f);
+            found = Some(*f);
+        } else if live(f, now) {
+            rest.push(*f);
         }
     }
-    let valid = found.filter(|f| now - f.created_at < FLOW_TTL_MS && now >= f.created_at);
+    let valid = found.filter(|f| live(f, now) && now >= f.created_at);
     (valid, rest)
 }
 
@@ -434,6 +502,12 @@ mod tests {
     }
 
     #[test]
+    fn encodes_components() {
+        assert_eq!(encode_component("a b&c=d/é~"), "a%20b%26c%3Dd%2F%C3%A9~");
+        assert_eq!(encode_component("../x"), "..%2Fx");
+    }
+
+    #[test]
     fn state_is_added_to_the_query() {
         assert_eq!(with_state("http://h/a?x=1", "s"), "http://h/a?x=1&state=s");
         assert_eq!(with_state("http://h/a", "s/1"), "http://h/a?state=s%2F1");
@@ -445,30 +519,51 @@ mod tests {
 
     #[test]
     fn flows_are_single_use_and_expire() {
-        let f = |s: &str, t: i64| Flow {
-            state: s.into(),
-            provider: "google".into(),
-            redirect_uri: "http://a/cb".into(),
+        let f = |s: &'static str, t: i64| Flow {
+            state: s,
+            provider: "google",
+            redirect_uri: "http://a/cb",
             created_at: t,
         };
-        let flows = push_flow(push_flow(Vec::new(), f("a", 0)), f("b", 1000));
+        let flows = push_flow(&push_flow(&[], f("a", 0)), f("b", 1000));
         let text = write_flows(&flows);
-        assert_eq!(read_flows(Some(&text)), flows);
-        let (got, rest) = take_flow(flows.clone(), Some("a"), 5000);
+        let list = Json::parse(&text).unwrap();
+        assert_eq!(read_flows(&list), flows);
+        let (got, rest) = take_flow(&flows, Some("a"), 5000);
         assert_eq!(got.unwrap().state, "a");
         assert_eq!(rest, vec![f("b", 1000)]);
-        let (again, _) = take_flow(rest, Some("a"), 5000);
+        let (again, _) = take_flow(&rest, Some("a"), 5000);
         assert_eq!(again, None);
-        let (late, rest) = take_flow(flows.clone(), Some("b"), 1000 + FLOW_TTL_MS);
+        let (late, rest) = take_flow(&flows, Some("b"), 1000 + FLOW_TTL_MS);
         assert_eq!(late, None);
         assert!(rest.is_empty());
-        assert_eq!(take_flow(flows.clone(), None, 0).0, None);
-        assert_eq!(take_flow(flows, Some("zz"), 0).0, None);
-        assert!(read_flows(Some("garbage")).is_empty());
-        assert!(read_flows(None).is_empty());
-        let many = (0..9).fold(Vec::new(), |acc, i| push_flow(acc, f(&i.to_string(), i)));
+        assert_eq!(take_flow(&flows, None, 0).0, None);
+        assert_eq!(take_flow(&flows, Some("zz"), 0).0, None);
+        // A flow from the future (a clock set back) is refused too.
+        assert_eq!(take_flow(&flows, Some("b"), 999).0, None);
+        assert!(read_flows(&Json::Str("garbage".into())).is_empty());
+        assert!(read_flows(&Json::Null).is_empty());
+        let partial = Json::parse(r#"[{"state":"x"},{"state":"y","provider":"apple","redirect_uri":"u","created_at":5},7]"#).unwrap();
+        assert_eq!(read_flows(&partial).len(), 1);
+        let names: Vec<String> = (0..9).map(|i| i.to_string()).collect();
+        let many = (0..9).fold(Vec::new(), |acc, i| {
+            push_flow(&acc, f_owned(&names[i], i as i64))
+        });
         assert_eq!(many.len(), 5);
         assert_eq!(many[0].state, "4");
+        assert_eq!(many[4].state, "8");
+        // Expired ones go first.
+        let old = push_flow(&[f("old", 0)], f("new", FLOW_TTL_MS));
+        assert_eq!(old, vec![f("new", FLOW_TTL_MS)]);
+    }
+
+    fn f_owned(s: &str, t: i64) -> Flow<'_> {
+        Flow {
+            state: s,
+            provider: "google",
+            redirect_uri: "http://a/cb",
+            created_at: t,
+        }
     }
 
     #[test]

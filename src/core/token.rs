@@ -5,6 +5,8 @@
 //! these functions never panic, whatever a server or a stored record holds.
 
 use super::json::Json;
+use crate::prelude::*;
+use crate::text::{parts, trim_end};
 
 /// The claims the client uses, in seconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +17,7 @@ pub struct Claims {
 
 /// Decodes the payload of a JWT (`header.payload.signature`) and reads `exp` / `iat`.
 pub fn claims(token: &str) -> Option<Claims> {
-    let mut parts = token.split('.');
+    let mut parts = parts(token, b'.');
     let (_header, payload, _sig) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
@@ -40,18 +42,26 @@ pub fn local_expiry(
     server_date_ms: Option<i64>,
 ) -> Option<i64> {
     let c = claims(token)?;
-    let exp_ms = c.exp.checked_mul(1000)?;
+    let exp_ms = to_ms(c.exp)?;
     let server_now_ms = match (c.iat, server_date_ms) {
-        (Some(iat), _) => iat.checked_mul(1000)?,
+        (Some(iat), _) => to_ms(iat)?,
         (None, Some(date)) => date,
         (None, None) => return Some(exp_ms),
     };
     received_local_ms.checked_add(exp_ms.checked_sub(server_now_ms)?)
 }
 
+/// Seconds as milliseconds, `None` past `i64` (what `checked_mul(1000)` gives, without
+/// its 128-bit multiplication on wasm32).
+pub fn to_ms(seconds: i64) -> Option<i64> {
+    (i64::MIN / 1000..=i64::MAX / 1000)
+        .contains(&seconds)
+        .then(|| seconds * 1000)
+}
+
 /// Standard or URL-safe base64, padded or not; `None` on any other byte.
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
+    let s = trim_end(s, b'=');
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for b in s.bytes() {
@@ -162,6 +172,23 @@ pub(crate) mod tests {
         );
         // Neither: exp against the local clock.
         assert_eq!(local_expiry(&t, local_now, None), Some(1_700_000_100_000));
+    }
+
+    #[test]
+    fn milliseconds_as_checked_mul_gives_them() {
+        for s in [
+            0,
+            1,
+            -1,
+            i64::MAX / 1000,
+            i64::MAX / 1000 + 1,
+            i64::MIN / 1000,
+            i64::MIN / 1000 - 1,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(to_ms(s), s.checked_mul(1000), "{s}");
+        }
     }
 
     #[test]

@@ -53,9 +53,26 @@ pub(crate) fn is_common(password: &str) -> bool {
 
 /// Compares `entry` with `password` lowercased, character by character (for ASCII
 /// entries this is the bytewise order the list is sorted in).
+///
+/// Bytes give the same order: up to the password's first non-ASCII character they are
+/// the characters, and there its first byte (0xC2 or more) is above any ASCII one just
+/// as the character is.
 fn compare_lowercased(entry: &str, password: &str) -> Ordering {
-    entry
-        .chars()
-        // The list is ASCII, so ASCII folding is exact for every entry it could match.
-        .cmp(password.chars().map(|c| c.to_ascii_lowercase()))
+    let (entry, password) = (entry.as_bytes(), password.as_bytes());
+    let mut i = 0;
+    loop {
+        match (entry.get(i), password.get(i)) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(a), Some(b)) => {
+                // The list is ASCII, so ASCII folding is exact for every entry it could match.
+                let b = b.to_ascii_lowercase();
+                if *a != b {
+                    return a.cmp(&b);
+                }
+            }
+        }
+        i += 1;
+    }
 }

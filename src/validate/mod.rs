@@ -9,6 +9,8 @@
 //! assert!(report.valid);
 //! ```
 
+use crate::prelude::*;
+
 mod common;
 mod email;
 mod password;

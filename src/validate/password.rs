@@ -2,6 +2,8 @@
 
 use super::common::is_common;
 use super::{Issue, PasswordReport};
+use crate::prelude::*;
+use crate::text::rsplit_once;
 
 /// Which rules [`validate_password`] applies. The JS `policy` object is merged over
 /// [`PasswordPolicy::default`].
@@ -200,18 +202,27 @@ fn find_email(password: &str, email: &str) -> Option<(usize, usize)> {
     if email.is_empty() {
         return None;
     }
-    let haystack: Vec<char> = password.chars().map(fold).collect();
-    let whole: Vec<char> = email.chars().map(fold).collect();
+    let haystack = folded(password);
+    let whole = folded(email);
     if whole.len() >= 3 {
         if let Some(at) = find(&haystack, &whole) {
             return Some((at, whole.len()));
         }
     }
-    let local: Vec<char> = email.rsplit_once('@')?.0.chars().map(fold).collect();
+    let local = folded(rsplit_once(email, b'@')?.0);
     if local.len() < 3 {
         return None;
     }
     find(&haystack, &local).map(|at| (at, local.len()))
+}
+
+/// The characters of `s`, folded.
+fn folded(s: &str) -> Vec<char> {
+    let mut out = Vec::new();
+    for c in s.chars() {
+        out.push(fold(c));
+    }
+    out
 }
 
 fn find(haystack: &[char], needle: &[char]) -> Option<usize> {
@@ -230,7 +241,17 @@ const MAX_PERIOD: usize = 16;
 
 /// The entropy estimate behind `score`, in whole bits.
 fn estimate_bits(password: &str, email_match: Option<(usize, usize)>) -> u32 {
-    let chars: Vec<char> = password.chars().take(WINDOW).collect();
+    // The characters looked at, and where each starts in `password` (plus where the
+    // last one ends).
+    let mut chars: Vec<char> = Vec::new();
+    let mut bounds: Vec<usize> = Vec::new();
+    let mut end = 0;
+    for c in password.chars().take(WINDOW) {
+        bounds.push(end);
+        chars.push(c);
+        end += c.len_utf8();
+    }
+    bounds.push(end);
     let (mut lower, mut upper, mut digit, mut other, mut non_ascii) =
         (false, false, false, false, false);
     for &c in &chars {
@@ -257,7 +278,8 @@ fn estimate_bits(password: &str, email_match: Option<(usize, usize)>) -> u32 {
     let mut period_runs = [0usize; MAX_PERIOD + 1];
     for (i, &c) in chars.iter().enumerate() {
         let mut weight = 4;
-        if let Some(&previous) = i.checked_sub(1).and_then(|p| chars.get(p)) {
+        // (`wrapping_sub` past the start gives an index `get` refuses.)
+        if let Some(&previous) = chars.get(i.wrapping_sub(1)) {
             if c == previous || is_sequence(previous, c) || is_keyboard_adjacent(previous, c) {
                 sequence_run += 1;
                 weight = match sequence_run {
@@ -270,8 +292,7 @@ fn estimate_bits(password: &str, email_match: Option<(usize, usize)>) -> u32 {
             }
         }
         for (period, run) in period_runs.iter_mut().enumerate().skip(2) {
-            let earlier = i.checked_sub(period).and_then(|p| chars.get(p));
-            if earlier == Some(&c) {
+            if chars.get(i.wrapping_sub(period)) == Some(&c) {
                 *run += 1;
                 // Past the threshold: a quarter for four characters, then nothing.
                 match run.checked_sub(period.min(3)) {
@@ -289,47 +310,48 @@ fn estimate_bits(password: &str, email_match: Option<(usize, usize)>) -> u32 {
     // Common passwords inside the password (`Password1!`, `xx1qaz2wsxyy`): each counts as
     // one pick from the list, about 10 bits, instead of its characters.
     let mut extra_bits = 0u32;
-    let bounds: Vec<usize> = password
-        .char_indices()
-        .map(|(offset, _)| offset)
-        .take(chars.len())
-        .chain(core::iter::once(
-            chars.iter().map(|c| c.len_utf8()).sum::<usize>(),
-        ))
-        .collect();
     let mut i = 0;
     while i < chars.len() {
-        let longest = (MIN_WORD..=super::common::MAX_ENTRY_LEN)
-            .rev()
-            .find(|&len| {
-                let range = bounds.get(i).zip(bounds.get(i + len));
-                range
-                    .and_then(|(&a, &b)| password.get(a..b))
-                    .is_some_and(is_common)
-            });
-        match longest {
-            Some(len) => {
-                for w in weights.iter_mut().skip(i).take(len) {
-                    *w = 0;
-                }
-                extra_bits += 10;
-                i += len;
+        // The longest listed word starting here.
+        let mut len = super::common::MAX_ENTRY_LEN;
+        while len >= MIN_WORD {
+            let word = match (bounds.get(i), bounds.get(i + len)) {
+                (Some(&a), Some(&b)) => password.get(a..b),
+                _ => None,
+            };
+            if word.is_some_and(is_common) {
+                break;
             }
-            None => i += 1,
+            len -= 1;
+        }
+        if len >= MIN_WORD {
+            zero(&mut weights, i, len);
+            extra_bits += 10;
+            i += len;
+        } else {
+            i += 1;
         }
     }
     // The email is the first thing an attacker tries.
     if let Some((at, len)) = email_match {
-        for w in weights.iter_mut().skip(at).take(len) {
-            *w = 0;
-        }
+        zero(&mut weights, at, len);
     }
 
-    let quarters: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+    let mut quarters = 0u64;
+    for &w in &weights {
+        quarters += u64::from(w);
+    }
     let bits = quarters * u64::from(log2_q8(pool)) / (4 * 256);
     u32::try_from(bits)
         .unwrap_or(u32::MAX)
         .saturating_add(extra_bits)
+}
+
+/// Sets `len` weights from `at` (those that exist) to zero.
+fn zero(weights: &mut [u32], at: usize, len: usize) {
+    for w in weights.iter_mut().skip(at).take(len) {
+        *w = 0;
+    }
 }
 
 /// `log2(n) × 256`, rounded down (n ≥ 1), by the bit-by-bit squaring method.
@@ -375,11 +397,14 @@ const KEYBOARD_ROWS: [&str; 8] = [
 /// (row, column) of a key on a US QWERTY keyboard, shifted characters mapped onto their
 /// key.
 fn key_position(c: char) -> Option<(usize, usize)> {
-    KEYBOARD_ROWS.iter().enumerate().find_map(|(row, keys)| {
-        keys.chars()
-            .position(|k| k == c)
-            .map(|column| (row % 4, column))
-    })
+    // The rows are ASCII: bytes are characters.
+    let c = u8::try_from(c).ok()?;
+    for (row, keys) in KEYBOARD_ROWS.iter().enumerate() {
+        if let Some(column) = keys.bytes().position(|k| k == c) {
+            return Some((row % 4, column));
+        }
+    }
+    None
 }
 
 /// Neighbouring keys: side by side, or diagonally/vertically on adjacent rows.

@@ -1,26 +1,29 @@
-// The release package's size budget: the wasm, its JS glue and snippets, each gzip -9, summed.
+// The release package's size budget: the wasm and its JS, each gzip -9, summed.
 // Size is deterministic, so a test is the right place for it (speed lives in benchmarks).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-// A regression guard at today's size plus a little. The goals are lower (24,000 bytes
-// for the client issue, 20,000 for the size issue) and not met yet: see the README.
-const BUDGET = 90_000;
+// Every file a browser loads — the wasm and the one JS module (shell + wasm-bindgen
+// glue) — gzip -9, summed. A growth guard a little above today's size: the goals
+// (24,000 for the client issue, 20,000 for the size issue) are not met yet (README,
+// "Size and cold start").
+const BUDGET = 40_000;
 
 test(`release package is at most ${BUDGET} bytes gzipped`, () => {
-  const wasm = readFileSync(new URL("../../pkg/cocobase_auth_bg.wasm", import.meta.url));
-  const js = readFileSync(new URL("../../pkg/cocobase_auth.js", import.meta.url));
+  const dir = new URL("../../pkg/", import.meta.url);
   const gz = (b) => gzipSync(b, { level: 9 }).length;
-  // JS snippets (the cross-tab lock and IndexedDB helpers) ship too.
-  const snippetsDir = new URL("../../pkg/snippets/", import.meta.url);
-  const snippets = readdirSync(snippetsDir, { recursive: true })
-    .filter((f) => f.endsWith(".js"))
-    .map((f) => readFileSync(new URL(f, snippetsDir)));
-  const snippetBytes = snippets.reduce((n, b) => n + gz(b), 0);
-  const total = gz(wasm) + gz(js) + snippetBytes;
-  console.log(`wasm ${wasm.length} B (${gz(wasm)} gz), js ${js.length} B (${gz(js)} gz), snippets ${snippetBytes} B gz, total ${total} B gz`);
+  // Anything else the package ships as code (a snippets/ folder, a second module) counts too.
+  const files = readdirSync(dir, { recursive: true }).filter((f) => /\.(js|mjs|wasm)$/.test(f));
+  assert.ok(files.includes("cocobase_auth.js") && files.includes("cocobase_auth_bg.wasm"), String(files));
+  let total = 0;
+  for (const f of files) {
+    const bytes = readFileSync(new URL(f, dir));
+    console.log(`${f}: ${bytes.length} B, ${gz(bytes)} B gzip -9`);
+    total += gz(bytes);
+  }
+  console.log(`total ${total} B gzip -9 (budget ${BUDGET})`);
   assert.ok(total <= BUDGET, `${total} > ${BUDGET}`);
 });
 

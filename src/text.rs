@@ -1,0 +1,79 @@
+//! Byte-level helpers for ASCII separators. `str`'s own (`split_once(char)`, `split`,
+//! `trim_matches`, `rfind`) go through the generic pattern searchers, which cost
+//! hundreds of bytes of wasm each; these behave the same for an ASCII separator.
+
+/// `(before, after)` the first `sep`.
+pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// `(before, after)` the last `sep`.
+pub fn rsplit_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The parts of `s` between `sep`s, as `str::split` gives them.
+pub fn parts(s: &str, sep: u8) -> Parts<'_> {
+    Parts { rest: Some(s), sep }
+}
+
+pub struct Parts<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        Some(match split_once(s, self.sep) {
+            Some((part, rest)) => {
+                self.rest = Some(rest);
+                part
+            }
+            None => {
+                self.rest = None;
+                s
+            }
+        })
+    }
+}
+
+/// `s` without the `c`s it starts with.
+pub fn trim_start(s: &str, c: u8) -> &str {
+    let n = s.bytes().take_while(|&b| b == c).count();
+    s.get(n..).unwrap_or(s)
+}
+
+/// `s` without the `c`s it ends with.
+pub fn trim_end(s: &str, c: u8) -> &str {
+    let n = s.bytes().rev().take_while(|&b| b == c).count();
+    s.get(..s.len() - n).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    #[test]
+    fn agree_with_str() {
+        for s in [
+            "", "a", "&", "a&b", "&a&&b&", "é&ü", "??x?", "x==", "a.b.c", "@a@b@",
+        ] {
+            for sep in ['&', '?', '=', '.', '@'] {
+                let b = sep as u8;
+                assert_eq!(split_once(s, b), s.split_once(sep), "{s} {sep}");
+                assert_eq!(rsplit_once(s, b), s.rsplit_once(sep), "{s} {sep}");
+                let mine: Vec<&str> = parts(s, b).collect();
+                let std: Vec<&str> = s.split(sep).collect();
+                assert_eq!(mine, std, "{s} {sep}");
+                assert_eq!(trim_start(s, b), s.trim_start_matches(sep), "{s} {sep}");
+                assert_eq!(trim_end(s, b), s.trim_end_matches(sep), "{s} {sep}");
+            }
+        }
+    }
+}
