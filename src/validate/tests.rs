@@ -1,4 +1,78 @@
-use super::common::{is_common, LIST, MAX_ENTRY_LEN};
+use super::common::{hash, is_common, HASH_BITS, MAX_ENTRY_LEN, RICE_BITS, SET};
+
+/// The source of the shipped set (`common.rs`); only the tests read it.
+const LIST: &str = include_str!("common-passwords.txt");
+
+/// Encodes the list as `common.rs` decodes it.
+fn encode_set(list: &str) -> Vec<u8> {
+    let mut hashes: Vec<u32> = list.lines().map(|e| hash(e.as_bytes())).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let mut bits = Vec::new();
+    let mut prev = 0;
+    for h in hashes {
+        let gap = h - prev;
+        prev = h;
+        bits.extend(std::iter::repeat(1u8).take((gap >> RICE_BITS) as usize));
+        bits.push(0);
+        bits.extend((0..RICE_BITS).rev().map(|i| ((gap >> i) & 1) as u8));
+    }
+    while bits.len() % 8 != 0 {
+        bits.push(1);
+    }
+    bits.chunks(8)
+        .map(|c| c.iter().fold(0u8, |acc, b| (acc << 1) | b))
+        .collect()
+}
+
+#[test]
+fn the_shipped_set_is_the_list() {
+    assert_eq!(
+        SET,
+        encode_set(LIST).as_slice(),
+        "src/validate/common-passwords.gcs is stale: rebuild it from common-passwords.txt"
+    );
+    // No two entries share a hash, so the set holds all 1,000.
+    let mut hashes: Vec<u32> = LIST.lines().map(|e| hash(e.as_bytes())).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    assert_eq!(hashes.len(), LIST.lines().count());
+}
+
+#[test]
+fn passwords_not_listed_are_rarely_taken_for_common_ones() {
+    // Random ASCII passwords of 8 to 16 characters (a fixed xorshift stream). A password
+    // is found exactly when its hash is one of the entries' hashes: checked through
+    // `is_common` on the first 2,000, then counted by hash over 200,000, where the
+    // expected rate is 1,000 / 2^24 (about 12); allow three times that.
+    let listed: std::collections::HashSet<u32> = LIST.lines().map(|e| hash(e.as_bytes())).collect();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut hits = 0;
+    for n in 0..200_000 {
+        let len = 8 + (next() % 9) as usize;
+        let p: String = (0..len)
+            .map(|_| (b'!' + (next() % 94) as u8) as char)
+            .collect();
+        let found = listed.contains(&hash(p.as_bytes()));
+        if n < 2_000 {
+            assert_eq!(is_common(&p), found, "{p}");
+        }
+        if found && !LIST.lines().any(|e| e == p.to_ascii_lowercase()) {
+            hits += 1;
+        }
+    }
+    let expected = 200_000.0 * 1000.0 / f64::from(1u32 << HASH_BITS);
+    assert!(
+        f64::from(hits) <= 3.0 * expected,
+        "{hits} false positives, expected about {expected:.0}"
+    );
+}
 use super::password::{is_decimal_digit, DECIMAL_DIGIT_TABLE};
 use super::{validate_email, validate_password, PasswordPolicy};
 
