@@ -28,6 +28,7 @@ extern crate alloc;
 pub mod core;
 mod prelude;
 mod text;
+mod unicode;
 pub mod validate;
 
 #[cfg(target_arch = "wasm32")]

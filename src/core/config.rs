@@ -3,6 +3,7 @@
 use super::error::{AuthError, ErrorCode};
 use crate::prelude::*;
 use crate::text::trim_end;
+use crate::unicode::{is_control, is_whitespace};
 use crate::validate::PasswordPolicy;
 
 /// The hosted service's root.
@@ -45,7 +46,7 @@ impl Config {
 /// root without trailing slashes.
 pub fn check<'a>(api_key: &str, base_url: Option<&'a str>) -> Result<&'a str, AuthError> {
     // (Blank or not, a key with white space is refused: no need for `trim`.)
-    if api_key.is_empty() || api_key.chars().any(char::is_whitespace) {
+    if api_key.is_empty() || api_key.chars().any(is_whitespace) {
         return Err(invalid("apiKey is required and must not contain spaces."));
     }
     let base = trim_end(base_url.unwrap_or(DEFAULT_BASE_URL), b'/');
@@ -75,7 +76,7 @@ pub fn is_http_url(url: &str) -> bool {
     let host = rest.get(..end.unwrap_or(rest.len())).unwrap_or("");
     !host.is_empty()
         && !host.starts_with(':')
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !url.chars().any(|c| is_whitespace(c) || is_control(c))
 }
 
 #[cfg(test)]

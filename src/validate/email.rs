@@ -4,6 +4,7 @@
 use super::{EmailReport, Issue};
 use crate::prelude::*;
 use crate::text::{parts, rsplit_once};
+use crate::unicode::{is_alphanumeric, is_whitespace};
 
 /// Longest local part, in UTF-8 bytes (RFC 5321 §4.5.3.1.1).
 const MAX_LOCAL_BYTES: usize = 64;
@@ -65,7 +66,7 @@ pub fn validate_email(email: &str) -> EmailReport {
             errors,
         };
     }
-    if email.chars().any(char::is_whitespace) {
+    if email.chars().any(is_whitespace) {
         errors.push(WHITESPACE);
     }
     match rsplit_once(email, b'@') {
@@ -101,7 +102,7 @@ fn is_atext(c: char) -> bool {
 /// of any script, and combining marks (so that decomposed accents such as `e\u{301}`
 /// pass too).
 fn is_non_ascii_word_char(c: char) -> bool {
-    !c.is_ascii() && (c.is_alphanumeric() || is_combining_mark(c))
+    !c.is_ascii() && (is_alphanumeric(c) || is_combining_mark(c))
 }
 
 /// The Combining Diacritical Marks blocks (a cheap stand-in for the `Mn` category, whose
@@ -120,7 +121,7 @@ fn is_combining_mark(c: char) -> bool {
 fn is_valid_local_part(local: &str) -> bool {
     let mut previous_was_dot = true; // rejects a leading dot
     let mut seen_any = false;
-    for c in local.chars().filter(|c| !c.is_whitespace()) {
+    for c in local.chars().filter(|&c| !is_whitespace(c)) {
         if c == '.' {
             if previous_was_dot {
                 return false;
@@ -145,7 +146,7 @@ fn is_valid_domain(domain: &str) -> bool {
         let mut first = ' ';
         let mut last = ' ';
         let mut all_digits = true;
-        for c in label.chars().filter(|c| !c.is_whitespace()) {
+        for c in label.chars().filter(|&c| !is_whitespace(c)) {
             if !(c.is_ascii_alphanumeric() || c == '-' || is_non_ascii_word_char(c)) {
                 return false;
             }

@@ -4,6 +4,7 @@ use super::common::is_common;
 use super::{Issue, PasswordReport};
 use crate::prelude::*;
 use crate::text::rsplit_once;
+use crate::unicode::{is_alphabetic, is_lowercase, is_uppercase, is_whitespace};
 
 /// Which rules [`validate_password`] applies. The JS `policy` object is merged over
 /// [`PasswordPolicy::default`].
@@ -116,11 +117,11 @@ pub fn validate_password(
     let (mut lower, mut upper, mut digit, mut symbol) = (false, false, false, false);
     for c in password.chars() {
         length += 1;
-        lower |= c.is_lowercase();
-        upper |= c.is_uppercase();
+        lower |= is_lowercase(c);
+        upper |= is_uppercase(c);
         let is_digit = is_decimal_digit(c);
         digit |= is_digit;
-        symbol |= !is_digit && !c.is_alphabetic() && !c.is_whitespace();
+        symbol |= !is_digit && !is_alphabetic(c) && !is_whitespace(c);
     }
     let common = is_common(password);
     let email_match = email.and_then(|email| find_email(password, email));

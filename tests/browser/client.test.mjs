@@ -546,6 +546,35 @@ test("validators are exported (validators_are_exported)", TIMEOUT, async () => {
   assert.ok(o.badPolicyThrew, "a malformed policy throws");
 });
 
+// Beyond ASCII, the wasm asks the browser for Unicode's classes (src/unicode.rs): the same
+// answers the host tests get from Rust's tables.
+test("letters, digits and spaces of any script are classified as on the host", TIMEOUT, async () => {
+  const o = await inPage(async () => {
+    const h = await import("/page-helpers.mjs");
+    const codes = (pw) => Array.from(h.validatePassword(pw, { requireSymbol: true }, undefined).errors).map((e) => e.code);
+    const email = (e) => Array.from(h.validateEmail(e).errors).map((x) => x.code);
+    return {
+      greek: codes("ΑΒΓΔδεζη7!"),
+      cyrillicUpper: codes("ПРИВЕТМИР7!"),
+      cyrillicLower: codes("приветмир7!"),
+      // Letters are not symbols, whatever their script; a CJK letter has no case.
+      noSymbol: codes("Straße日本語7x"),
+      idn: email("ada@münchen.de"),
+      cjk: email("用户@例子.广告"),
+      nbsp: email("ada@exa\u00A0mple.com"),
+      ideographicSpace: email("ada\u3000@example.com"),
+    };
+  });
+  assert.deepStrictEqual(o.greek, []);
+  assert.deepStrictEqual(o.cyrillicUpper, ["missing_lowercase"]);
+  assert.deepStrictEqual(o.cyrillicLower, ["missing_uppercase"]);
+  assert.deepStrictEqual(o.noSymbol, ["missing_symbol"]);
+  assert.deepStrictEqual(o.idn, []);
+  assert.deepStrictEqual(o.cjk, []);
+  assert.ok(o.nbsp.includes("whitespace"), String(o.nbsp));
+  assert.ok(o.ideographicSpace.includes("whitespace"), String(o.ideographicSpace));
+});
+
 test("a storage that throws falls back to memory (a_storage_that_throws_falls_back_to_memory)", TIMEOUT, async () => {
   const o = await inPage(async () => {
     const h = await import("/page-helpers.mjs");
