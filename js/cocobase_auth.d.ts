@@ -77,6 +77,9 @@ export function validatePassword(password: string, policy?: Partial<PasswordPoli
  * The Cocobase auth client (see JS-API.md).
  */
 export class CocobaseAuth {
+    /**
+     * The same as `dispose()` (kept from the wasm-bindgen class of earlier versions).
+     */
     free(): void;
     changePassword(params: ChangePasswordParams): Promise<void>;
     /**

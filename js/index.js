@@ -41,18 +41,16 @@ const call = (f, ...a) => {
   }
 };
 
-/** Web Storage with an in-memory fall-back for writes it refuses (private mode, quota, SSR). */
+/**
+ * Web Storage with an in-memory fall-back for what it refuses (private mode, quota, SSR,
+ * a sandbox that throws on access). Nothing is written to probe it: a write at start-up
+ * costs milliseconds in a fresh profile, and a refused write falls back by itself.
+ */
 function store(kind) {
   let b = null;
   try {
-    if (kind != "memory") {
-      b = G[kind + "Storage"];
-      b.setItem("cocobase.auth.probe", "1");
-      b.removeItem("cocobase.auth.probe");
-    }
-  } catch {
-    b = null;
-  }
+    if (kind != "memory") b = G[kind + "Storage"] || null;
+  } catch {}
   const m = new Map();
   return {
     p: !!b,

@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 // glue) — gzip -9, summed. A growth guard a little above today's size: the goals
 // (24,000 for the client issue, 20,000 for the size issue) are not met yet (README,
 // "Size and cold start").
-const BUDGET = 40_000;
+const BUDGET = 34_000;
 
 test(`release package is at most ${BUDGET} bytes gzipped`, () => {
   const dir = new URL("../../pkg/", import.meta.url);
