@@ -13,11 +13,11 @@
 //!   build is `no_std` + `alloc`.
 //!
 //! ```
-//! use cocobase_auth::core::config::Config;
+//! use cocobase_auth::core::ops;
 //! use cocobase_auth::validate::validate_email;
 //!
-//! let config = Config::new("pk_test_emulator", Some("http://127.0.0.1:8787")).unwrap();
-//! assert_eq!(config.storage_key, "cocobase.auth.session");
+//! let config = ops::options(r#"{"apiKey":"pk_test_emulator","baseUrl":"http://127.0.0.1:8787/"}"#);
+//! assert!(config.contains(r#""storageKey":"cocobase.auth.session""#));
 //! assert!(!validate_email(" ada@example.com").valid);
 //! ```
 

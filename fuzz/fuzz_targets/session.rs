@@ -20,7 +20,7 @@ fn round_trips(s: &Session, from: &str) {
     // The JS shape is built from the same data, and must not panic either.
     let mut w = Writer::new();
     s.write_js(&mut w);
-    let _ = (s.user_id(), s.is_expired(i64::MIN), s.is_expired(i64::MAX));
+    let _ = s.user_id();
 }
 
 fuzz_target!(|data: &[u8]| {

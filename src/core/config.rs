@@ -1,10 +1,8 @@
 //! Client options, checked once at construction.
 
 use super::error::{AuthError, ErrorCode};
-use crate::prelude::*;
 use crate::text::trim_end;
 use crate::unicode::{is_control, is_whitespace};
-use crate::validate::PasswordPolicy;
 
 /// The hosted service's root.
 pub const DEFAULT_BASE_URL: &str = "https://api.cocobase.buzz";
@@ -12,35 +10,6 @@ pub const DEFAULT_STORAGE_KEY: &str = "cocobase.auth.session";
 /// Refresh this long before the token expires.
 pub const DEFAULT_REFRESH_MARGIN_MS: i64 = 60_000;
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 15_000;
-
-/// Options of a client (JS-API.md "Options"), already validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub api_key: String,
-    /// Without a trailing slash.
-    pub base_url: String,
-    pub storage_key: String,
-    pub auto_refresh: bool,
-    pub refresh_margin_ms: i64,
-    pub request_timeout_ms: u32,
-    pub password_policy: PasswordPolicy,
-}
-
-impl Config {
-    /// A config with defaults for everything but the key and the server.
-    pub fn new(api_key: &str, base_url: Option<&str>) -> Result<Config, AuthError> {
-        let base = check(api_key, base_url)?;
-        Ok(Config {
-            api_key: api_key.to_owned(),
-            base_url: base.to_owned(),
-            storage_key: DEFAULT_STORAGE_KEY.to_owned(),
-            auto_refresh: true,
-            refresh_margin_ms: DEFAULT_REFRESH_MARGIN_MS,
-            request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
-            password_policy: PasswordPolicy::default(),
-        })
-    }
-}
 
 /// Checks the key and the server's root (`None`: the hosted service's), and gives the
 /// root without trailing slashes.
@@ -85,11 +54,10 @@ mod tests {
 
     #[test]
     fn defaults_and_trailing_slash() {
-        let c = Config::new("pk_test_x", None).unwrap();
-        assert_eq!(c.base_url, DEFAULT_BASE_URL);
-        let c = Config::new("pk_test_x", Some("http://127.0.0.1:8787//")).unwrap();
-        assert_eq!(c.base_url, "http://127.0.0.1:8787");
-        assert_eq!(c.refresh_margin_ms, 60_000);
+        assert_eq!(check("pk_test_x", None).unwrap(), DEFAULT_BASE_URL);
+        let base = check("pk_test_x", Some("http://127.0.0.1:8787//")).unwrap();
+        assert_eq!(base, "http://127.0.0.1:8787");
+        assert_eq!(DEFAULT_REFRESH_MARGIN_MS, 60_000);
     }
 
     #[test]
@@ -105,7 +73,7 @@ mod tests {
             ("pk", Some("https://a b")),
             ("pk", Some("javascript:alert(1)")),
         ] {
-            let e = Config::new(key, url).unwrap_err();
+            let e = check(key, url).unwrap_err();
             assert_eq!(e.code, ErrorCode::ConfigInvalid, "{key:?} {url:?}");
         }
     }

@@ -15,9 +15,6 @@ pub const PROVIDERS: [&str; 2] = ["google", "apple"];
 /// How long a started sign-in stays valid.
 pub const FLOW_TTL_MS: i64 = 10 * 60 * 1000;
 
-/// Where pending flows are kept (in `sessionStorage`: per tab, gone with it).
-pub const FLOW_KEY: &str = "cocobase.auth.oauth";
-
 /// At most this many pending flows are remembered (double clicks, retries).
 const MAX_FLOWS: usize = 5;
 
@@ -320,20 +317,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// 32 random bytes as URL-safe text (256 bits; JS-API asks for at least 128).
-pub fn state_from_bytes(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    bytes
-        .iter()
-        .flat_map(|b| {
-            [
-                HEX[usize::from(b >> 4)] as char,
-                HEX[usize::from(b & 15)] as char,
-            ]
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,12 +547,5 @@ mod tests {
             redirect_uri: "http://a/cb",
             created_at: t,
         }
-    }
-
-    #[test]
-    fn state_text() {
-        let s = state_from_bytes(&[0xab; 32]);
-        assert_eq!(s.len(), 64);
-        assert!(s.chars().all(|c| c.is_ascii_hexdigit()));
     }
 }

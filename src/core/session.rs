@@ -9,10 +9,6 @@ use crate::text::{trim_end, trim_start};
 /// Current version of the stored record.
 const RECORD_VERSION: i64 = 1;
 
-/// Where the official Cocobase JS SDK keeps its session (adopted once, then removed).
-pub const LEGACY_TOKEN_KEY: &str = "cocobase-token";
-pub const LEGACY_USER_KEY: &str = "cocobase-user";
-
 /// A signed-in user's session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
@@ -51,10 +47,6 @@ impl Session {
     /// The user's id (always present: checked on the way in).
     pub fn user_id(&self) -> &str {
         self.user.str_at("id").unwrap_or("")
-    }
-
-    pub fn is_expired(&self, now_ms: i64) -> bool {
-        now_ms >= self.expires_at
     }
 
     /// The versioned record kept in storage.

@@ -36,7 +36,8 @@ async function openConsent(page, base, provider) {
   assert.equal(u.origin, base);
   assert.equal(u.searchParams.get("redirect_uri"), `${base}/`);
   const state = u.searchParams.get("state");
-  assert.ok(state && state.length >= 22, `state ${state} carries at least 128 bits`);
+  // 32 random bytes as hex (256 bits; JS-API asks for at least 128).
+  assert.match(state ?? "", /^[0-9a-f]{64}$/, `state ${state} carries 256 bits`);
   return state;
 }
 
