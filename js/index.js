@@ -128,12 +128,15 @@ function shared(key, value) {
   });
 }
 
+// Pending sign-ins by redirect (sessionStorage: per tab, gone with it), and where the
+// official Cocobase JS SDK keeps its session (adopted once, then removed).
 const FLOWS = "cocobase.auth.oauth";
 const LEGACY_TOKEN = "cocobase-token";
 const LEGACY_USER = "cocobase-user";
 
 export class CocobaseAuth {
   #c; // options, checked and completed by the core
+  #policy; // the password policy as the core reads it (JSON text)
   #st; // where the session lives
   #fl; // pending sign-ins by redirect (sessionStorage), opened on first use
   #s = null; // the session: { r: record text, t: token, e: expiry (ms), u: user id, js: Session }
@@ -152,6 +155,7 @@ export class CocobaseAuth {
     const c = J(w.options(S(options)));
     if (c.error) throw fail(c.error);
     this.#c = c;
+    this.#policy = S(c.policy);
     this.#st = store(c.storage);
     const wake = () => G.document && document.hidden || this.#wake();
     const on = (target, name, f) => {
@@ -255,7 +259,7 @@ export class CocobaseAuth {
 
   /** Local checks and the request, from the core: throws the core's error. */
   #build(op, params, email = "") {
-    const q = J(w.build(op, S(params), S(this.#c.policy), email));
+    const q = J(w.build(op, S(params), this.#policy, email));
     if (q.error) throw fail(q.error);
     return q;
   }

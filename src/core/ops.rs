@@ -694,7 +694,9 @@ fn read_answer(
     };
     let now = now_ms as i64;
     let date = date_ms.is_finite().then_some(date_ms as i64);
-    let held = Session::from_record(current);
+    // The session held now: only refresh, change-password and the user's own answers
+    // read it.
+    let held = || Session::from_record(current);
     use Op::*;
     match op {
         Signup | SignupFiles | Login | Verify
@@ -710,14 +712,14 @@ fn read_answer(
         }
         // A refresh answer without a usable user keeps the one we hold.
         Refresh if !j.get("user").is_some_and(is_user) => {
-            if let Some(held) = held {
+            if let Some(held) = held() {
                 j.set("user", held.user);
             }
         }
         ChangePassword => {
             let token = j.str_at("access_token").filter(|t| !t.is_empty());
             let token = token.ok_or_else(bad_response)?.to_owned();
-            let held = held.ok_or_else(|| fail(ErrorCode::SessionMissing))?;
+            let held = held().ok_or_else(|| fail(ErrorCode::SessionMissing))?;
             j = Json::Obj(vec![
                 ("access_token".into(), Json::Str(token)),
                 ("user".into(), held.user),
@@ -737,7 +739,7 @@ fn read_answer(
                 write_public_user(w, &j);
             } else {
                 write_user(w, &j);
-                if let Some(mut held) = held {
+                if let Some(mut held) = held() {
                     if Some(held.user_id()) == j.str_at("id") {
                         held.user = j;
                         w.key("s");
