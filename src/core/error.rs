@@ -7,6 +7,7 @@ use crate::validate::Issue;
 
 /// The stable error codes of JS-API.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ErrorCode {
     ConfigInvalid,
     SecretKeyInBrowser,
@@ -29,87 +30,113 @@ pub enum ErrorCode {
     OAuthInvalidCallback,
 }
 
-impl ErrorCode {
-    /// Every code, in the order of JS-API.md.
-    pub const ALL: [ErrorCode; 19] = {
-        use ErrorCode::*;
-        [
-            ConfigInvalid,
-            SecretKeyInBrowser,
-            ValidationFailed,
-            InvalidCredentials,
-            EmailTaken,
-            Unauthorized,
-            SessionMissing,
-            SessionExpired,
-            Forbidden,
-            NotFound,
-            RateLimited,
-            NetworkError,
-            Timeout,
-            ServerError,
-            BadResponse,
-            RefreshUnsupported,
-            OAuthDenied,
-            OAuthStateMismatch,
-            OAuthInvalidCallback,
-        ]
-    };
+/// Each code's name and the sentence used when the server gave none of its own, in
+/// the enum's order (so that `code as usize` is its row).
+const CODES: [(ErrorCode, &str, &str); 19] = [
+    (
+        ErrorCode::ConfigInvalid,
+        "config_invalid",
+        "The client options are invalid.",
+    ),
+    (
+        ErrorCode::SecretKeyInBrowser,
+        "secret_key_in_browser",
+        "A secret API key must not be used in a browser.",
+    ),
+    (
+        ErrorCode::ValidationFailed,
+        "validation_failed",
+        "Some fields are invalid.",
+    ),
+    (
+        ErrorCode::InvalidCredentials,
+        "invalid_credentials",
+        "Invalid email or password.",
+    ),
+    (
+        ErrorCode::EmailTaken,
+        "email_taken",
+        "An account with this email already exists.",
+    ),
+    (ErrorCode::Unauthorized, "unauthorized", "Not authorized."),
+    (
+        ErrorCode::SessionMissing,
+        "session_missing",
+        "Nobody is signed in.",
+    ),
+    (
+        ErrorCode::SessionExpired,
+        "session_expired",
+        "The session has expired. Please sign in again.",
+    ),
+    (
+        ErrorCode::Forbidden,
+        "forbidden",
+        "This action is not allowed.",
+    ),
+    (ErrorCode::NotFound, "not_found", "Not found."),
+    (
+        ErrorCode::RateLimited,
+        "rate_limited",
+        "Too many requests. Please wait and try again.",
+    ),
+    (
+        ErrorCode::NetworkError,
+        "network_error",
+        "The server could not be reached.",
+    ),
+    (
+        ErrorCode::Timeout,
+        "timeout",
+        "The server took too long to answer.",
+    ),
+    (
+        ErrorCode::ServerError,
+        "server_error",
+        "The server had a problem. Please try again.",
+    ),
+    (
+        ErrorCode::BadResponse,
+        "bad_response",
+        "The server sent an answer the client could not read.",
+    ),
+    (
+        ErrorCode::RefreshUnsupported,
+        "refresh_unsupported",
+        "The server cannot refresh sessions.",
+    ),
+    (
+        ErrorCode::OAuthDenied,
+        "oauth_denied",
+        "Sign-in was cancelled or denied.",
+    ),
+    (
+        ErrorCode::OAuthStateMismatch,
+        "oauth_state_mismatch",
+        "The sign-in answer does not match a sign-in started here.",
+    ),
+    (
+        ErrorCode::OAuthInvalidCallback,
+        "oauth_invalid_callback",
+        "The sign-in answer is invalid or has expired.",
+    ),
+];
 
+impl ErrorCode {
     /// The code named `name` (`"network_error"`), if any.
     pub fn from_name(name: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
+        CODES
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(c, _, _)| *c)
     }
 
     pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            ConfigInvalid => "config_invalid",
-            SecretKeyInBrowser => "secret_key_in_browser",
-            ValidationFailed => "validation_failed",
-            InvalidCredentials => "invalid_credentials",
-            EmailTaken => "email_taken",
-            Unauthorized => "unauthorized",
-            SessionMissing => "session_missing",
-            SessionExpired => "session_expired",
-            Forbidden => "forbidden",
-            NotFound => "not_found",
-            RateLimited => "rate_limited",
-            NetworkError => "network_error",
-            Timeout => "timeout",
-            ServerError => "server_error",
-            BadResponse => "bad_response",
-            RefreshUnsupported => "refresh_unsupported",
-            OAuthDenied => "oauth_denied",
-            OAuthStateMismatch => "oauth_state_mismatch",
-            OAuthInvalidCallback => "oauth_invalid_callback",
-        }
+        CODES[self as usize].1
     }
 
-    /// The sentence used when the server gave none of its own.
     fn default_message(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            ConfigInvalid => "The client options are invalid.",
-            SecretKeyInBrowser => "A secret API key must not be used in a browser.",
-            ValidationFailed => "Some fields are invalid.",
-            InvalidCredentials => "Invalid email or password.",
-            EmailTaken => "An account with this email already exists.",
-            Unauthorized => "Not authorized.",
-            SessionMissing => "Nobody is signed in.",
-            SessionExpired => "The session has expired. Please sign in again.",
-            Forbidden => "This action is not allowed.",
-            NotFound => "Not found.",
-            RateLimited => "Too many requests. Please wait and try again.",
-            NetworkError => "The server could not be reached.",
-            Timeout => "The server took too long to answer.",
-            ServerError => "The server had a problem. Please try again.",
-            BadResponse => "The server sent an answer the client could not read.",
-            RefreshUnsupported => "The server cannot refresh sessions.",
-            OAuthDenied => "Sign-in was cancelled or denied.",
-            OAuthStateMismatch => "The sign-in answer does not match a sign-in started here.",
-            OAuthInvalidCallback => "The sign-in answer is invalid or has expired.",
-        }
+        CODES[self as usize].2
     }
 }
 
@@ -595,8 +622,12 @@ mod tests {
 
     #[test]
     fn every_code_has_a_distinct_name() {
-        let all = ErrorCode::ALL;
-        for c in all {
+        // The table is in the enum's order, one row per code.
+        for (i, (c, _, _)) in CODES.iter().enumerate() {
+            assert_eq!(*c as usize, i);
+        }
+        let all: Vec<ErrorCode> = CODES.iter().map(|(c, _, _)| *c).collect();
+        for &c in &all {
             assert_eq!(ErrorCode::from_name(c.as_str()), Some(c));
         }
         assert_eq!(ErrorCode::from_name("nope"), None);
