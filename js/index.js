@@ -202,9 +202,13 @@ export class CocobaseAuth {
     if (this.#s && this.#s.t === token) this.#end(reason);
   }
 
+  /** When the held session is to be refreshed (never, without auto-refresh or a server that can). */
+  #refreshAt() {
+    return this.#c.autoRefresh && !this.#unsup ? this.#s.e - this.#c.marginMs : Infinity;
+  }
+
   #due(now) {
-    const s = this.#s;
-    return !!s && this.#c.autoRefresh && !this.#unsup && now >= s.e - this.#c.marginMs;
+    return !!this.#s && now >= this.#refreshAt();
   }
 
   /** Another tab wrote (or removed) the session: follow it, writing nothing. */
@@ -231,8 +235,8 @@ export class CocobaseAuth {
   #arm() {
     const s = this.#s;
     if (!s) return clearTimeout(this.#timer);
-    // After a failure, the retry is already scheduled.
-    if (!this.#fails) this.#set((this.#c.autoRefresh && !this.#unsup ? s.e - this.#c.marginMs : s.e) - Date.now());
+    // Wake to refresh, or at expiry to sign out. After a failure, the retry is already scheduled.
+    if (!this.#fails) this.#set(Math.min(this.#refreshAt(), s.e) - Date.now());
   }
 
   /** Timer, focus, `online`: refresh when due; end a session that has run out. */
@@ -242,9 +246,8 @@ export class CocobaseAuth {
     if (Date.now() >= s.e) return this.#end("expired");
     if (!this.#due(Date.now())) return this.#arm();
     try {
+      // The event that stores the new session also resets the failures and re-arms.
       await this.#refresh();
-      this.#fails = 0;
-      this.#arm();
     } catch (e) {
       const now = this.#s;
       if (!now || this.#unsup) return this.#arm();
