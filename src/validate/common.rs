@@ -13,6 +13,8 @@
 //! taken for a common one with a probability of about 1,000 / 2^24, 1 in 16,000 (measured
 //! in the tests). The tests rebuild the set from the text and compare.
 
+use crate::prelude::*;
+
 /// The shortest and longest entries, in bytes (every entry is ASCII).
 pub(crate) const MIN_ENTRY_LEN: usize = 8;
 pub(crate) const MAX_ENTRY_LEN: usize = 16;
@@ -40,41 +42,50 @@ pub(crate) fn hash(entry: &[u8]) -> u32 {
     h >> (32 - HASH_BITS)
 }
 
-/// Whether `password`, lowercased, is (almost certainly) one of the listed passwords.
-pub(crate) fn is_common(password: &str) -> bool {
-    let bytes = password.as_bytes();
-    // Every entry is ASCII and 8 to 16 long: nothing else can match.
-    if bytes.len() < MIN_ENTRY_LEN || bytes.len() > MAX_ENTRY_LEN || !bytes.is_ascii() {
-        return false;
-    }
-    let target = hash(bytes);
-    let bit_at = |i: usize| {
-        SET.get(i / 8)
-            .map_or(0, |byte| u32::from((byte >> (7 - i % 8)) & 1))
-    };
-    let total = SET.len() * 8;
-    let mut value = 0u32;
-    let mut bit = 0usize;
-    while bit < total {
-        let mut q = 0u32;
-        while bit < total && bit_at(bit) == 1 {
-            q += 1;
+/// The set, decoded: the entries' hashes in ascending order. Decoding walks every
+/// entry, so a caller that asks many times (the strength estimate looks up every
+/// substring) decodes once and searches this.
+pub(crate) struct CommonSet(Vec<u32>);
+
+impl CommonSet {
+    pub(crate) fn decode() -> CommonSet {
+        let bit_at = |i: usize| {
+            SET.get(i / 8)
+                .map_or(0, |byte| u32::from((byte >> (7 - i % 8)) & 1))
+        };
+        let total = SET.len() * 8;
+        let mut hashes = Vec::with_capacity(1000);
+        let mut value = 0u32;
+        let mut bit = 0usize;
+        while bit < total {
+            let mut q = 0u32;
+            while bit < total && bit_at(bit) == 1 {
+                q += 1;
+                bit += 1;
+            }
+            // The last byte is padded with ones: an unfinished quotient is no entry.
+            if bit >= total {
+                break;
+            }
             bit += 1;
+            let mut r = 0u32;
+            for _ in 0..RICE_BITS {
+                r = (r << 1) | bit_at(bit);
+                bit += 1;
+            }
+            value = value.wrapping_add((q << RICE_BITS) | r);
+            hashes.push(value);
         }
-        // The last byte is padded with ones: an unfinished quotient is no entry.
-        if bit >= total {
-            break;
-        }
-        bit += 1;
-        let mut r = 0u32;
-        for _ in 0..RICE_BITS {
-            r = (r << 1) | bit_at(bit);
-            bit += 1;
-        }
-        value = value.wrapping_add((q << RICE_BITS) | r);
-        if value >= target {
-            return value == target;
-        }
+        CommonSet(hashes)
     }
-    false
+
+    /// Whether `password`, lowercased, is (almost certainly) one of the listed passwords.
+    pub(crate) fn contains(&self, password: &str) -> bool {
+        let bytes = password.as_bytes();
+        // Every entry is ASCII and 8 to 16 long: nothing else can match.
+        if bytes.len() < MIN_ENTRY_LEN || bytes.len() > MAX_ENTRY_LEN || !bytes.is_ascii() {
+            return false;
+        }
+        self.0.binary_search(&hash(bytes)).is_ok()
+    }
 }

@@ -1,6 +1,6 @@
 //! `validatePassword`: the policy rules and a small strength estimate.
 
-use super::common::is_common;
+use super::common::CommonSet;
 use super::{Issue, PasswordReport};
 use crate::prelude::*;
 use crate::text::rsplit_once;
@@ -123,7 +123,8 @@ pub fn validate_password(
         digit |= is_digit;
         symbol |= !is_digit && !is_alphabetic(c) && !is_whitespace(c);
     }
-    let common = is_common(password);
+    let set = CommonSet::decode();
+    let common = set.contains(password);
     let email_match = email.and_then(|email| find_email(password, email));
 
     let mut errors = Vec::new();
@@ -155,7 +156,7 @@ pub fn validate_password(
     let mut score = if common {
         0
     } else {
-        score_from_bits(estimate_bits(password, email_match))
+        score_from_bits(estimate_bits(password, email_match, &set))
     };
     if !errors.is_empty() {
         score = score.min(2);
@@ -241,7 +242,7 @@ const MIN_WORD: usize = 8;
 const MAX_PERIOD: usize = 16;
 
 /// The entropy estimate behind `score`, in whole bits.
-fn estimate_bits(password: &str, email_match: Option<(usize, usize)>) -> u32 {
+fn estimate_bits(password: &str, email_match: Option<(usize, usize)>, set: &CommonSet) -> u32 {
     // The characters looked at, and where each starts in `password` (plus where the
     // last one ends).
     let mut chars: Vec<char> = Vec::new();
@@ -320,7 +321,7 @@ fn estimate_bits(password: &str, email_match: Option<(usize, usize)>) -> u32 {
                 (Some(&a), Some(&b)) => password.get(a..b),
                 _ => None,
             };
-            if word.is_some_and(is_common) {
+            if word.is_some_and(|w| set.contains(w)) {
                 break;
             }
             len -= 1;
