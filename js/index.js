@@ -1,26 +1,23 @@
 // The JavaScript shell of cocobase-auth: every byte of I/O (fetch, Web Storage,
-// timers, Web Locks, IndexedDB, events) and nothing else. Every rule — options,
-// validation, request bodies, the decoding of answers and errors, the stored record,
-// the OAuth callback — is decided by the Rust core (src/core/ops.rs), compiled to
-// WebAssembly and called here through string-in, string-out functions.
+// timers, Web Locks, IndexedDB, events) and nothing else. The rules are decided by the
+// pure core (core.js: options, requests, answers and errors, the stored record, the
+// OAuth callback) and, for emails and passwords, by the Rust crate compiled to
+// WebAssembly (src/validate), which the emulator shares.
 //
-// scripts/build-pkg.sh bundles this file with wasm-bindgen's glue into
+// scripts/build-pkg.sh bundles this file with core.js and wasm-bindgen's glue into
 // pkg/cocobase_auth.js (esbuild, minified).
 
 import * as w from "./cocobase_auth.js";
+import * as core from "./core.js";
 
 export { default, initSync } from "./cocobase_auth.js";
 
-const J = JSON.parse;
-// Non-finite numbers would become `null` (absent) in JSON: send them as a value the
-// core rejects instead.
-const S = (v) => JSON.stringify(v === undefined ? null : v, (_, x) => (typeof x == "number" && !isFinite(x) ? "NaN" : x));
 const str = (v) => (typeof v == "string" ? v : "");
 // Callers get copies: nothing they hold can change the client's state.
-const copy = (v) => (v == null ? null : J(JSON.stringify(v)));
+const copy = (v) => (v == null ? null : JSON.parse(JSON.stringify(v)));
 const G = globalThis;
 // A stored record as the core reads it, or null when unreadable.
-const restore = (text) => ((text = text != null && w.restore(text)) ? J(text) : null);
+const restore = (text) => (text != null ? core.restore(text) : null);
 
 /** A rejected promise's value: a real `Error` carrying the core's error fields. */
 function fail(e) {
@@ -28,11 +25,7 @@ function fail(e) {
   x.name = "CocobaseError";
   return Object.assign(x, e);
 }
-const err = (code, message) => {
-  const e = J(w.error(code));
-  if (message) e.message = message;
-  return fail(e);
-};
+const err = (code, message) => fail(core.error(code, message));
 const call = (f, ...a) => {
   try {
     f(...a);
@@ -136,7 +129,6 @@ const LEGACY_USER = "cocobase-user";
 
 export class CocobaseAuth {
   #c; // options, checked and completed by the core
-  #policy; // the password policy as the core reads it (JSON text)
   #st; // where the session lives
   #fl; // pending sign-ins by redirect (sessionStorage), opened on first use
   #s = null; // the session: { r: record text, t: token, e: expiry (ms), u: user id, js: Session }
@@ -152,10 +144,9 @@ export class CocobaseAuth {
   #gone = false;
 
   constructor(options) {
-    const c = J(w.options(S(options)));
+    const c = core.options(options);
     if (c.error) throw fail(c.error);
     this.#c = c;
-    this.#policy = S(c.policy);
     this.#st = store(c.storage);
     const wake = () => G.document && document.hidden || this.#wake();
     const on = (target, name, f) => {
@@ -262,7 +253,7 @@ export class CocobaseAuth {
 
   /** Local checks and the request, from the core: throws the core's error. */
   #build(op, params, email = "") {
-    const q = J(w.build(op, S(params), this.#policy, email));
+    const q = core.build(op, params, this.#c.policy, email);
     if (q.error) throw fail(q.error);
     return q;
   }
@@ -290,7 +281,7 @@ export class CocobaseAuth {
       clearTimeout(timer);
     }
     const h = (k) => res.headers.get(k);
-    const out = J(w.answer(op, res.status, text, h("retry-after") || "", Date.parse(h("date")), Date.now(), this.#s ? this.#s.r : ""));
+    const out = core.answer(op, res.status, text, h("retry-after") || "", Date.parse(h("date")), Date.now(), this.#s ? this.#s.r : "");
     if (out.error) throw fail(out.error);
     return out;
   }
@@ -399,9 +390,8 @@ export class CocobaseAuth {
       if (!s) st.del(key);
     } else {
       const token = st.get(LEGACY_TOKEN);
-      const out = token != null && w.adopt(token, st.get(LEGACY_USER) || "");
-      if (out) {
-        s = J(out);
+      s = token != null ? core.adopt(token, st.get(LEGACY_USER) || "") : null;
+      if (s) {
         st.set(key, s.r);
         st.del(LEGACY_TOKEN);
         st.del(LEGACY_USER);
@@ -483,7 +473,7 @@ export class CocobaseAuth {
     const out = await this.#send("oauthUrl", this.#build("oauthUrl", params));
     const fl = (this.#fl ||= store("session"));
     const p = params || {};
-    const r = J(w.oauthStart(fl.get(FLOWS) || "", state, str(p.provider), str(p.redirectUri), Date.now(), out.v));
+    const r = core.oauthStart(fl.get(FLOWS) || "", state, str(p.provider), str(p.redirectUri), Date.now(), out.v);
     fl.set(FLOWS, r.f);
     return r.v;
   }
@@ -506,9 +496,8 @@ export class CocobaseAuth {
     const here = G.location ? location.href : null;
     url = url ?? here ?? "";
     const fl = (this.#fl ||= store("session"));
-    const text = w.oauthCallback(url, fl.get(FLOWS) || "", Date.now());
-    if (!text) return null;
-    const cb = J(text);
+    const cb = core.oauthCallback(url, fl.get(FLOWS) || "", Date.now());
+    if (!cb) return null;
     // Cleaned first: a reload can never verify the same code twice.
     if (url === here)
       try {
@@ -561,12 +550,43 @@ export class CocobaseAuth {
   }
 }
 
+// The sentences of the Rust rules (src/validate/mod.rs `ISSUES`, in its order: a Rust
+// test compares): the wasm answers with a bit per broken rule.
+const ISSUES = [
+  ["empty", "Enter an email address."],
+  ["whitespace", "The email address must not contain spaces."],
+  ["missing_at", "The email address needs an @."],
+  ["invalid_local_part", "The part before the @ is not valid."],
+  ["invalid_domain", "The part after the @ is not a valid domain."],
+  ["too_long", "The email address is too long."],
+  ["too_short", "The password is too short."],
+  ["too_long", "The password is too long."],
+  ["missing_lowercase", "Add a lowercase letter."],
+  ["missing_uppercase", "Add an uppercase letter."],
+  ["missing_digit", "Add a digit."],
+  ["missing_symbol", "Add a symbol, such as ! or #."],
+  ["common_password", "This password is too common."],
+  ["contains_email", "The password must not contain your email address."],
+];
+
+const report = (bits) => {
+  const errors = ISSUES.filter((_, i) => (bits >> i) & 1).map(([code, message]) => ({ code, message }));
+  return { valid: !errors.length, errors };
+};
+
 export function validateEmail(email) {
-  return J(w.validateEmail(str(email)));
+  return report(w.validateEmail(str(email)));
 }
 
 export function validatePassword(password, policy, context) {
-  const out = J(w.validatePassword(str(password), S(policy), str(context && context.email)));
-  if (out.error) throw fail(out.error);
-  return out;
+  const p = core.policyOf(policy);
+  if (p.error) throw fail(p.error);
+  const flags = ["requireLowercase", "requireUppercase", "requireDigit", "requireSymbol", "rejectCommon"].reduce(
+    (f, k, i) => f | (p[k] << i),
+    0,
+  );
+  const bits = w.validatePassword(str(password), p.minLength, p.maxLength, flags, str(context && context.email));
+  return { ...report(bits & 0xffff), score: bits >>> 16 };
 }
+
+core.use({ email: validateEmail, password: (pw, policy, email) => validatePassword(pw, policy, { email }) });

@@ -21,7 +21,7 @@ node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-t
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   "$work/cocobase_auth_bg.wasm" -o pkg/cocobase_auth_bg.wasm
 # The shell imports the glue as ./cocobase_auth.js; one bundle keeps a single JS request.
-cp js/index.js "$work/index.js"
+cp js/index.js js/core.js "$work/"
 node_modules/.bin/esbuild "$work/index.js" --bundle --format=esm --minify --target=es2022 \
   --log-level=warning --outfile=pkg/cocobase_auth.js
 cp js/cocobase_auth.d.ts pkg/cocobase_auth.d.ts

@@ -1,31 +1,28 @@
 //! # cocobase-auth
 //!
-//! A browser client for the Cocobase authentication API. The rules live here, in Rust
-//! compiled to WebAssembly; a small hand-written JavaScript shell (`js/index.js`) does
-//! all the I/O (fetch, storage, timers, locks, events) and asks the core what to send
-//! and what each answer means.
+//! A browser client for the Cocobase authentication API. This crate holds the email and
+//! password rules, compiled to WebAssembly for the browser and shared with
+//! `cocobase-emulator`, so that the client and the server can never disagree. The rest
+//! of the client is JavaScript (`js/`): a pure core (`js/core.js`: options, requests,
+//! answers and errors, the stored session, the redirect sign-in), tested on the host
+//! with Node, and a shell (`js/index.js`) that does the I/O.
 //!
-//! - [`core`]: every rule, pure and synchronous. [`core::ops`] is what JavaScript
-//!   calls: string-in, string-out functions (JSON text), tested on the host with plain
-//!   `cargo test`.
-//! - [`validate`]: the email and password rules, shared with `cocobase-emulator`.
-//! - `wasm` (wasm32 only): one-line `wasm_bindgen` exports of [`core::ops`]. The wasm
-//!   build is `no_std` + `alloc`.
+//! - [`validate`]: the rules, tested here with plain `cargo test`.
+//! - `wasm` (wasm32 only): the exports, as bit masks. The wasm build is `no_std` +
+//!   `alloc`.
 //!
 //! ```
-//! use cocobase_auth::core::ops;
-//! use cocobase_auth::validate::validate_email;
+//! use cocobase_auth::validate::{validate_email, validate_password, PasswordPolicy};
 //!
-//! let config = ops::options(r#"{"apiKey":"pk_test_emulator","baseUrl":"http://127.0.0.1:8787/"}"#);
-//! assert!(config.contains(r#""storageKey":"cocobase.auth.session""#));
 //! assert!(!validate_email(" ada@example.com").valid);
+//! let report = validate_password("password", &PasswordPolicy::default(), None);
+//! assert_eq!(report.errors[0].code(), "missing_uppercase");
 //! ```
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
 extern crate alloc;
 
-pub mod core;
 mod prelude;
 mod text;
 mod unicode;

@@ -1,8 +1,4 @@
 //! The `alloc` types every module uses, for the `no_std` wasm build (on the host they
 //! are the same types std's prelude names).
 
-pub use alloc::borrow::ToOwned;
-pub use alloc::boxed::Box;
-pub use alloc::string::String;
-pub use alloc::vec;
 pub use alloc::vec::Vec;

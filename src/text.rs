@@ -42,18 +42,6 @@ impl<'a> Iterator for Parts<'a> {
     }
 }
 
-/// `s` without the `c`s it starts with.
-pub fn trim_start(s: &str, c: u8) -> &str {
-    let n = s.bytes().take_while(|&b| b == c).count();
-    s.get(n..).unwrap_or(s)
-}
-
-/// `s` without the `c`s it ends with.
-pub fn trim_end(s: &str, c: u8) -> &str {
-    let n = s.bytes().rev().take_while(|&b| b == c).count();
-    s.get(..s.len() - n).unwrap_or(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,8 +59,6 @@ mod tests {
                 let mine: Vec<&str> = parts(s, b).collect();
                 let std: Vec<&str> = s.split(sep).collect();
                 assert_eq!(mine, std, "{s} {sep}");
-                assert_eq!(trim_start(s, b), s.trim_start_matches(sep), "{s} {sep}");
-                assert_eq!(trim_end(s, b), s.trim_end_matches(sep), "{s} {sep}");
             }
         }
     }

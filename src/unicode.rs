@@ -72,11 +72,6 @@ pub fn is_whitespace(c: char) -> bool {
         | '\u{2028}' | '\u{2029}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
 }
 
-/// The general category `Cc`.
-pub fn is_control(c: char) -> bool {
-    matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,7 +84,6 @@ mod tests {
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
             assert_eq!(is_whitespace(c), c.is_whitespace(), "{c:?}");
-            assert_eq!(is_control(c), c.is_control(), "{c:?}");
         }
     }
 }

@@ -1,11 +1,11 @@
-//! The wasm exports: one line each over [`crate::core::ops`]. Compiled for wasm32 only,
-//! where the crate is `no_std`: this module also provides the allocator and the panic
-//! handler.
+//! The wasm exports: the email and password rules, as bit masks of
+//! [`crate::validate::ISSUES`] (the JS shell holds the sentences). Compiled for wasm32
+//! only, where the crate is `no_std`: this module also provides the allocator and the
+//! panic handler.
 
-use alloc::string::String;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::core::ops;
+use crate::validate::{self, Issue, PasswordPolicy};
 
 // wasm32-unknown-unknown without atomics runs on one thread, which is what
 // `AssumeSingleThreaded` requires.
@@ -19,67 +19,31 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-#[wasm_bindgen(js_name = options)]
-pub fn options(json: &str) -> String {
-    ops::options(json)
+fn mask(issues: &[Issue]) -> u32 {
+    issues.iter().fold(0, |m, i| m | i.bit())
 }
 
-#[wasm_bindgen(js_name = error)]
-pub fn error(code: &str) -> String {
-    ops::error(code)
-}
-
+/// The rules `email` breaks, as a mask.
 #[wasm_bindgen(js_name = validateEmail)]
-pub fn validate_email(email: &str) -> String {
-    ops::validate_email(email)
+pub fn validate_email(email: &str) -> u32 {
+    mask(&validate::validate_email(email).errors)
 }
 
+/// The rules `password` breaks (mask, low 16 bits) and its score (bits 16 and up).
+/// `flags`: bit 0 lowercase, 1 uppercase, 2 digit, 3 symbol, 4 reject common; `email`
+/// `""` for none.
 #[wasm_bindgen(js_name = validatePassword)]
-pub fn validate_password(password: &str, policy: &str, email: &str) -> String {
-    ops::validate_password(password, policy, email)
-}
-
-#[wasm_bindgen(js_name = build)]
-pub fn build(op: &str, params: &str, policy: &str, email: &str) -> String {
-    ops::build(op, params, policy, email)
-}
-
-#[wasm_bindgen(js_name = answer)]
-pub fn answer(
-    op: &str,
-    status: u16,
-    body: &str,
-    retry_after: &str,
-    date_ms: f64,
-    now_ms: f64,
-    current: &str,
-) -> String {
-    ops::answer(op, status, body, retry_after, date_ms, now_ms, current)
-}
-
-#[wasm_bindgen(js_name = restore)]
-pub fn restore(record: &str) -> String {
-    ops::restore(record)
-}
-
-#[wasm_bindgen(js_name = adopt)]
-pub fn adopt(token: &str, user: &str) -> String {
-    ops::adopt(token, user)
-}
-
-#[wasm_bindgen(js_name = oauthStart)]
-pub fn oauth_start(
-    flows: &str,
-    state: &str,
-    provider: &str,
-    redirect_uri: &str,
-    now_ms: f64,
-    url: &str,
-) -> String {
-    ops::oauth_start(flows, state, provider, redirect_uri, now_ms, url)
-}
-
-#[wasm_bindgen(js_name = oauthCallback)]
-pub fn oauth_callback(url: &str, flows: &str, now_ms: f64) -> String {
-    ops::oauth_callback(url, flows, now_ms)
+pub fn validate_password(password: &str, min: u32, max: u32, flags: u32, email: &str) -> u32 {
+    let on = |bit: u32| flags >> bit & 1 == 1;
+    let policy = PasswordPolicy {
+        min_length: min as usize,
+        max_length: max as usize,
+        require_lowercase: on(0),
+        require_uppercase: on(1),
+        require_digit: on(2),
+        require_symbol: on(3),
+        reject_common: on(4),
+    };
+    let r = validate::validate_password(password, &policy, (!email.is_empty()).then_some(email));
+    mask(&r.errors) | u32::from(r.score) << 16
 }

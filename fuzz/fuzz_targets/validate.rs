@@ -12,7 +12,7 @@ fn distinct(errors: &[Issue]) -> bool {
     errors
         .iter()
         .enumerate()
-        .all(|(i, e)| errors[..i].iter().all(|f| f.code != e.code))
+        .all(|(i, e)| errors[..i].iter().all(|f| f.code() != e.code()))
 }
 
 fn check_email(email: &str) {
@@ -21,7 +21,7 @@ fn check_email(email: &str) {
     assert!(distinct(&r.errors), "{email:?}: {r:?}");
     if email.is_empty() {
         assert_eq!(
-            r.errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+            r.errors.iter().map(|e| e.code()).collect::<Vec<_>>(),
             ["empty"]
         );
     }

@@ -13,30 +13,12 @@ const MAX_ADDRESS_BYTES: usize = 254;
 /// Longest domain label, in characters.
 const MAX_LABEL_CHARS: usize = 63;
 
-const EMPTY: Issue = Issue {
-    code: "empty",
-    message: "Enter an email address.",
-};
-const WHITESPACE: Issue = Issue {
-    code: "whitespace",
-    message: "The email address must not contain spaces.",
-};
-const MISSING_AT: Issue = Issue {
-    code: "missing_at",
-    message: "The email address needs an @.",
-};
-const INVALID_LOCAL_PART: Issue = Issue {
-    code: "invalid_local_part",
-    message: "The part before the @ is not valid.",
-};
-const INVALID_DOMAIN: Issue = Issue {
-    code: "invalid_domain",
-    message: "The part after the @ is not a valid domain.",
-};
-const TOO_LONG: Issue = Issue {
-    code: "too_long",
-    message: "The email address is too long.",
-};
+const EMPTY: Issue = Issue::EMAIL_EMPTY;
+const WHITESPACE: Issue = Issue::EMAIL_WHITESPACE;
+const MISSING_AT: Issue = Issue::EMAIL_MISSING_AT;
+const INVALID_LOCAL_PART: Issue = Issue::EMAIL_INVALID_LOCAL_PART;
+const INVALID_DOMAIN: Issue = Issue::EMAIL_INVALID_DOMAIN;
+const TOO_LONG: Issue = Issue::EMAIL_TOO_LONG;
 
 /// Checks an email address and reports every rule it breaks (each code at most once, in
 /// the order `empty`, `whitespace`, `missing_at`, `invalid_local_part`,

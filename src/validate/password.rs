@@ -41,38 +41,14 @@ impl Default for PasswordPolicy {
     }
 }
 
-const TOO_SHORT: Issue = Issue {
-    code: "too_short",
-    message: "The password is too short.",
-};
-const TOO_LONG: Issue = Issue {
-    code: "too_long",
-    message: "The password is too long.",
-};
-const MISSING_LOWERCASE: Issue = Issue {
-    code: "missing_lowercase",
-    message: "Add a lowercase letter.",
-};
-const MISSING_UPPERCASE: Issue = Issue {
-    code: "missing_uppercase",
-    message: "Add an uppercase letter.",
-};
-const MISSING_DIGIT: Issue = Issue {
-    code: "missing_digit",
-    message: "Add a digit.",
-};
-const MISSING_SYMBOL: Issue = Issue {
-    code: "missing_symbol",
-    message: "Add a symbol, such as ! or #.",
-};
-const COMMON_PASSWORD: Issue = Issue {
-    code: "common_password",
-    message: "This password is too common.",
-};
-const CONTAINS_EMAIL: Issue = Issue {
-    code: "contains_email",
-    message: "The password must not contain your email address.",
-};
+const TOO_SHORT: Issue = Issue::PASSWORD_TOO_SHORT;
+const TOO_LONG: Issue = Issue::PASSWORD_TOO_LONG;
+const MISSING_LOWERCASE: Issue = Issue::PASSWORD_MISSING_LOWERCASE;
+const MISSING_UPPERCASE: Issue = Issue::PASSWORD_MISSING_UPPERCASE;
+const MISSING_DIGIT: Issue = Issue::PASSWORD_MISSING_DIGIT;
+const MISSING_SYMBOL: Issue = Issue::PASSWORD_MISSING_SYMBOL;
+const COMMON_PASSWORD: Issue = Issue::PASSWORD_COMMON;
+const CONTAINS_EMAIL: Issue = Issue::PASSWORD_CONTAINS_EMAIL;
 
 /// Checks `password` against `policy` (and against `email`, when given) and estimates its
 /// strength.

@@ -83,7 +83,7 @@ use super::{validate_email, validate_password, PasswordPolicy};
 fn email_codes(email: &str) -> Vec<&'static str> {
     let report = validate_email(email);
     assert_eq!(report.valid, report.errors.is_empty(), "{email:?}");
-    report.errors.iter().map(|issue| issue.code).collect()
+    report.errors.iter().map(|issue| issue.code()).collect()
 }
 
 #[test]
@@ -201,16 +201,20 @@ fn email_table() {
 fn email_messages_are_sentences() {
     for email in ["", " a@b", "ab", "a..b@-"] {
         for issue in validate_email(email).errors {
-            assert!(issue.message.ends_with('.'), "{issue:?}");
-            assert!(issue.message.chars().next().is_some_and(char::is_uppercase));
+            assert!(issue.message().ends_with('.'), "{issue:?}");
+            assert!(issue
+                .message()
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase));
         }
     }
     assert_eq!(
-        validate_email("").errors[0].message,
+        validate_email("").errors[0].message(),
         "Enter an email address."
     );
     assert_eq!(
-        validate_email("ada").errors[0].message,
+        validate_email("ada").errors[0].message(),
         "The email address needs an @."
     );
 }
@@ -250,7 +254,10 @@ fn pw_with(
     if !report.valid {
         assert!(report.score <= 2, "{password:?} fails a rule");
     }
-    (report.errors.iter().map(|i| i.code).collect(), report.score)
+    (
+        report.errors.iter().map(|i| i.code()).collect(),
+        report.score,
+    )
 }
 
 #[test]
@@ -434,7 +441,7 @@ fn password_messages_are_sentences() {
     let report = validate_password("", &policy, None);
     assert_eq!(report.errors.len(), 5);
     for issue in report.errors {
-        assert!(issue.message.ends_with('.'), "{issue:?}");
+        assert!(issue.message().ends_with('.'), "{issue:?}");
     }
 }
 
@@ -523,7 +530,7 @@ fn password_huge_inputs_do_not_panic() {
     let email = format!("{}@example.com", "a".repeat(240));
     let report = validate_password(&huge, &PasswordPolicy::default(), Some(&email));
     assert_eq!(
-        report.errors.iter().map(|i| i.code).collect::<Vec<_>>(),
+        report.errors.iter().map(|i| i.code()).collect::<Vec<_>>(),
         [
             "too_long",
             "missing_uppercase",
@@ -584,5 +591,21 @@ fn decimal_digit_table() {
     assert!(('0'..='9').all(is_decimal_digit));
     for c in ['a', '²', '½', 'Ⅻ', '①', ' ', '/', ':'] {
         assert!(!is_decimal_digit(c), "{c}");
+    }
+}
+
+/// The browser build passes only bit masks: `js/index.js` turns them back into codes and
+/// sentences with its own copy of [`ISSUES`](crate::validate::ISSUES), which must list
+/// the same pairs in the same order.
+#[test]
+fn the_js_shell_has_the_same_sentences_in_the_same_order() {
+    let js = include_str!("../../js/index.js");
+    let mut from = 0;
+    for (code, message) in crate::validate::ISSUES {
+        let line = format!("[\"{code}\", \"{message}\"]");
+        let at = js[from..]
+            .find(&line)
+            .unwrap_or_else(|| panic!("js/index.js lacks {line} (or has it out of order)"));
+        from += at + line.len();
     }
 }

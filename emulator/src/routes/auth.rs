@@ -22,10 +22,10 @@ fn issues(f: &mut Fields<'_>, field: &str, errors: &[Issue]) {
     if let Some(first) = errors.first() {
         let msg = errors
             .iter()
-            .map(|i| i.message)
+            .map(|i| i.message())
             .collect::<Vec<_>>()
             .join(" ");
-        f.add(field, msg, format!("value_error.{}", first.code));
+        f.add(field, msg, format!("value_error.{}", first.code()));
     }
 }
 

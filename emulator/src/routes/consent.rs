@@ -156,7 +156,7 @@ pub async fn consent_submit(
             report
                 .errors
                 .iter()
-                .map(|i| i.message)
+                .map(|i| i.message())
                 .collect::<Vec<_>>()
                 .join(" ")
         };
