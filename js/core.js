@@ -48,7 +48,7 @@ const isObj = (v) => !!v && typeof v == "object" && !Array.isArray(v);
 const given = (o, k) => (o != null && typeof o == "object" && o[k] != null ? o[k] : undefined);
 const strAt = (o, k) => (isObj(o) && isStr(o[k]) ? o[k] : undefined);
 /** A whole number of a JSON answer (fractions truncated, as the server's seconds may carry them). */
-const int = (v) => (typeof v == "number" && Math.abs(v) < 9.2e18 ? Math.trunc(v) : undefined);
+const int = (v) => (typeof v == "number" && Math.abs(v) < 2 ** 63 ? Math.trunc(v) : undefined);
 /** Seconds as milliseconds, undefined past what a 64-bit millisecond count holds. */
 const toMs = (s) => (s != null && Math.abs(s) <= 9223372036854775 ? s * 1000 : undefined);
 const parse = (text) => {

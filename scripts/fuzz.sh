@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Fuzzes the pure core of the client (token, error bodies, stored sessions, OAuth
-# callbacks, validators, JSON) with cargo-fuzz / libFuzzer: every target in fuzz/ runs for
+# Fuzzes the Rust rules of the client (email and password validation) with cargo-fuzz /
+# libFuzzer: every target in fuzz/ runs for
 # SECONDS each (default 5), one after the other, seeded from fuzz/corpus/<target>/.
 #
 #   bash scripts/fuzz.sh                # 5 s per target (a smoke run)
 #   bash scripts/fuzz.sh 60             # 60 s per target
-#   bash scripts/fuzz.sh 60 oauth json  # only these targets
+#   bash scripts/fuzz.sh 60 validate    # only these targets
 #
 # Environment: FUZZ_SANITIZER=address|none (default address; `none` runs 3-5x faster
 # but only panics, aborts and timeouts are caught, which is all safe Rust can do),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test of the project: host (core, validation, emulator), browser (the package
+# Every test of the project: host (validation and emulator in Rust, the JS core in Node), browser (the package
 # in headless Chromium against a real emulator), TypeScript types, package size, the
 # official SDK against the emulator, and end-to-end runs of the demo.
 set -euo pipefail
@@ -27,8 +27,8 @@ step "TypeScript types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p tests/tsconfig.json
 echo "types ok"
 
-step "node and browser tests (size, the client in Chromium, official SDK compatibility, tabs, end to end, Vite, injected faults)"
+step "node and browser tests (size, the JS core, the client in Chromium, official SDK compatibility, tabs, end to end, Vite, injected faults)"
 cargo build --quiet -p cocobase-emulator
 export COCOBASE_EMULATOR_BIN="$PWD/target/debug/cocobase-emulator"
-node --test tests/node/*.test.mjs tests/browser/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs tests/e2e/*.test.mjs \
+node --test tests/node/*.test.mjs tests/core/*.test.mjs tests/browser/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs tests/e2e/*.test.mjs \
   tests/vite/*.test.mjs tests/faults/*.test.mjs

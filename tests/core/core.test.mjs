@@ -14,22 +14,23 @@
 //
 // Dropped, as Rust-only matters:
 // - token.rs `milliseconds_as_checked_mul_gives_them`: `to_ms` and i64 overflow.
-// - token.rs `garbage_is_none_never_a_panic`: `exp: 9223372036854775807` giving no expiry
-//   (the i64 overflow of `exp * 1000`); every other garbage token is kept.
-// - ops `rate_limits_carry_retry_after`: `Retry-After: 18446744073709551615` giving
-//   i64::MAX and `...616` giving 1 (u64 parsing and i64 output widths).
+// - ops `rate_limits_carry_retry_after`: `Retry-After: 18446744073709551615` (u64::MAX)
+//   giving i64::MAX: the u64 parsing and i64 output widths ("...616", past 64 bits, still
+//   gives 1 and is kept).
 // - error.rs `every_code_has_a_distinct_name`: the table being in the enum's order
 //   (`code as usize`); the name round trip, distinctness and messages are kept, via `error`.
 // - oauth.rs `callback_urls`: "clean twice" (`clean_url(cleaned) == cleaned`) and the
 //   cleaned form of URLs that carry no OAuth answer: `oauthCallback` returns null for
 //   those, so the cleaning is not observable (that null is checked instead).
-// - ops `validators`: the validators are no longer core functions but injected ones (the
-//   package's `validateEmail` / `validatePassword`, below); their outputs are still
-//   checked, against what `build` gets, and the policy parsing through `policyOf`. The
-//   policy text `"{"` (not JSON) is now the string "{".
+// - ops `validators` (changed, not dropped): the validators are no longer core functions
+//   but injected ones (the package's `validateEmail` / `validatePassword`, below); their
+//   outputs are still checked, as `build` gets them, and the policy parsing goes through
+//   `policyOf`. The policy text `"{"` (not JSON) is now the string "{".
 // - All exact JSON text comparisons became `deepEqual` on objects (bodies `b` parsed),
 //   except the update bodies, whose member order (`$append`/`$remove` replaced where
 //   they stand) is the rule under test.
+// Kept although about 64-bit limits, as the JS core keeps them too: a token whose
+// `exp * 1000` passes i64 gives no session; a Retry-After past 64 bits is no delay.
 // Added (each marked "added"): a token with a 4th or a missing 3rd part, a payload with
 // a space or a lone trailing symbol, standard padded base64 (the through-the-API forms
 // of `base64url_decode`'s checks); `!'()*` percent-encoded (encode_component's rule:
@@ -718,7 +719,8 @@ test("rate_limits_carry_retry_after", () => {
   assert.equal(retry("-3"), 1);
   assert.equal(retry("1.5"), 1);
   assert.equal(retry("Wed, 21 Oct 2015 07:28:00 GMT"), 1);
-  // (Dropped: the u64/i64 limits of "18446744073709551615" and "...616"; see the top.)
+  // (Dropped: "18446744073709551615" giving i64::MAX; see the top.) Past 64 bits: none.
+  assert.equal(retry("18446744073709551616"), 1);
   // Only on 429.
   const out = core.answer("me", 503, "", "30", NaN, NOW, "");
   assert.equal(errorOf(out).retryAfter, undefined);

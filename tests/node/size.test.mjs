@@ -5,11 +5,10 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-// Every file a browser loads — the wasm and the one JS module (shell + wasm-bindgen
-// glue) — gzip -9, summed. A growth guard a little above today's size: the goals
-// (24,000 for the client issue, 20,000 for the size issue) are not met yet (README,
-// "Size and cold start").
-const BUDGET = 34_000;
+// Every file a browser loads — the wasm and the one JS module (shell, core and
+// wasm-bindgen glue) — gzip -9, summed. The budget of the size issue; the client
+// issue's, 24,000, is looser.
+const BUDGET = 20_000;
 
 test(`release package is at most ${BUDGET} bytes gzipped`, () => {
   const dir = new URL("../../pkg/", import.meta.url);
