@@ -3,12 +3,12 @@
 // Method. Each entry in bench/entries/ uses what a password + OAuth app needs (sign-in,
 // current user, sign-out, a listener, OAuth redirect where the SDK has it). Each is
 // bundled with esbuild (--bundle --minify --format=esm) and measured raw, gzip -9 and
-// brotli (quality 11); for this package the .wasm is measured the same way and added.
+// brotli (quality 11); this package's wasm travels inside its JS module.
 // Cold start: headless Chromium loads a page that times import() of the bundle up to a
 // constructed, initialized client (wasm init included), in a fresh browser context with
 // the cache disabled, 15 loads per SDK in shuffled order; the median is reported.
 import { build } from "esbuild";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
@@ -40,13 +40,6 @@ for (const [name] of ENTRIES) {
   });
   const js = readFileSync(join(out, `${name}.js`));
   const s = { raw: js.length, gzip: gz(js), brotli: br(js) };
-  if (name === "cocobase-auth") {
-    const wasm = readFileSync(join(ROOT, "pkg/cocobase_auth_bg.wasm"));
-    copyFileSync(join(ROOT, "pkg/cocobase_auth_bg.wasm"), join(out, "cocobase_auth_bg.wasm"));
-    s.raw += wasm.length;
-    s.gzip += gz(wasm);
-    s.brotli += br(wasm);
-  }
   sizes[name] = s;
 }
 writeFileSync(

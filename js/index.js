@@ -4,13 +4,13 @@
 // OAuth callback) and, for emails and passwords, by the Rust crate compiled to
 // WebAssembly (src/validate), which the emulator shares.
 //
-// scripts/build-pkg.sh bundles this file with core.js and wasm-bindgen's glue into
-// pkg/cocobase_auth.js (esbuild, minified).
+// scripts/build-pkg.sh bundles this file with core.js, wasm.js and the packed module
+// into pkg/cocobase_auth.js (esbuild, minified).
 
-import * as w from "./cocobase_auth.js";
 import * as core from "./core.js";
+import { emailMask, passwordMask } from "./wasm.js";
 
-export { default, initSync } from "./cocobase_auth.js";
+export { default, initSync } from "./wasm.js";
 
 const str = (v) => (typeof v == "string" ? v : "");
 // Callers get copies: nothing they hold can change the client's state.
@@ -575,7 +575,7 @@ const report = (bits) => {
 };
 
 export function validateEmail(email) {
-  return report(w.validateEmail(str(email)));
+  return report(emailMask(str(email)));
 }
 
 export function validatePassword(password, policy, context) {
@@ -585,7 +585,7 @@ export function validatePassword(password, policy, context) {
     (f, k, i) => f | (p[k] << i),
     0,
   );
-  const bits = w.validatePassword(str(password), p.minLength, p.maxLength, flags, str(context && context.email));
+  const bits = passwordMask(str(password), str(context && context.email), p.minLength, p.maxLength, flags);
   return { ...report(bits & 0xffff), score: bits >>> 16 };
 }
 

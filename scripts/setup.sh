@@ -14,19 +14,6 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
-# wasm-bindgen-cli must match the wasm-bindgen crate exactly (pinned with = in Cargo.toml).
-wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if [ -z "$wb_version" ]; then
-  echo "setup: cannot read the wasm-bindgen version from Cargo.lock" >&2
-  exit 1
-fi
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
-  say "installing wasm-bindgen-cli $wb_version (a few minutes, once)"
-  # --locked can fail when a locked dependency is missing from the registry mirror.
-  cargo install --locked wasm-bindgen-cli --version "$wb_version" \
-    || cargo install --force wasm-bindgen-cli --version "$wb_version"
-fi
-
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then

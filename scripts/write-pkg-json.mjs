@@ -16,9 +16,8 @@ const pkg = {
   types: "cocobase_auth.d.ts",
   exports: {
     ".": { types: "./cocobase_auth.d.ts", default: "./cocobase_auth.js" },
-    "./cocobase_auth_bg.wasm": "./cocobase_auth_bg.wasm",
   },
-  files: ["cocobase_auth.js", "cocobase_auth.d.ts", "cocobase_auth_bg.wasm", "README.md"],
+  files: ["cocobase_auth.js", "cocobase_auth.d.ts", "README.md"],
   sideEffects: false,
   keywords: ["auth", "cocobase", "wasm", "session", "oauth"],
 };

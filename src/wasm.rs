@@ -2,8 +2,14 @@
 //! [`crate::validate::ISSUES`] (the JS shell holds the sentences). Compiled for wasm32
 //! only, where the crate is `no_std`: this module also provides the allocator and the
 //! panic handler.
+//!
+//! The ABI is small enough to write by hand (`js/wasm.js` is the other side): JavaScript
+//! asks [`alloc`] for a buffer per string, writes the string's UTF-8 there, and passes
+//! pointer and length; the validator reads the strings and frees them before it returns
+//! a number. No string ever comes back.
 
-use wasm_bindgen::prelude::wasm_bindgen;
+use alloc::alloc::{alloc as allocate, dealloc, Layout};
+use core::{slice, str};
 
 use crate::validate::{self, Issue, PasswordPolicy};
 
@@ -19,21 +25,71 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// A buffer of `len` bytes for JavaScript to write a string into (0 for an empty one:
+/// nothing is allocated).
+#[no_mangle]
+pub extern "C" fn alloc(len: usize) -> *mut u8 {
+    match Layout::array::<u8>(len) {
+        Ok(layout) if len > 0 => unsafe { allocate(layout) },
+        _ => core::ptr::null_mut(),
+    }
+}
+
+/// A string JavaScript wrote into a buffer of [`alloc`]; freed when dropped.
+struct Text(*mut u8, usize);
+
+impl core::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        if self.1 == 0 {
+            return "";
+        }
+        // SAFETY: made only from a buffer of `alloc(len)` that JavaScript filled with
+        // `TextEncoder`'s output, which is UTF-8 (see the exports' contracts).
+        unsafe { str::from_utf8_unchecked(slice::from_raw_parts(self.0, self.1)) }
+    }
+}
+
+impl Drop for Text {
+    fn drop(&mut self) {
+        if self.1 > 0 {
+            // SAFETY: the buffer came from `alloc(self.1)`, with this layout.
+            unsafe { dealloc(self.0, Layout::array::<u8>(self.1).unwrap_unchecked()) }
+        }
+    }
+}
+
 fn mask(issues: &[Issue]) -> u32 {
     issues.iter().fold(0, |m, i| m | i.bit())
 }
 
-/// The rules `email` breaks, as a mask.
-#[wasm_bindgen(js_name = validateEmail)]
-pub fn validate_email(email: &str) -> u32 {
-    mask(&validate::validate_email(email).errors)
+/// The rules the email breaks, as a mask.
+///
+/// # Safety
+/// `ptr` is `alloc(len)` (null when `len` is 0), filled with UTF-8; it is freed here.
+#[export_name = "validateEmail"]
+pub unsafe extern "C" fn validate_email(ptr: *mut u8, len: usize) -> u32 {
+    mask(&validate::validate_email(&Text(ptr, len)).errors)
 }
 
-/// The rules `password` breaks (mask, low 16 bits) and its score (bits 16 and up).
-/// `flags`: bit 0 lowercase, 1 uppercase, 2 digit, 3 symbol, 4 reject common; `email`
-/// `""` for none.
-#[wasm_bindgen(js_name = validatePassword)]
-pub fn validate_password(password: &str, min: u32, max: u32, flags: u32, email: &str) -> u32 {
+/// The rules the password breaks (mask, low 16 bits) and its score (bits 16 and up).
+/// `flags`: bit 0 lowercase, 1 uppercase, 2 digit, 3 symbol, 4 reject common; an empty
+/// email means none.
+///
+/// # Safety
+/// As for [`validate_email`], for both strings.
+#[export_name = "validatePassword"]
+pub unsafe extern "C" fn validate_password(
+    password: *mut u8,
+    password_len: usize,
+    email: *mut u8,
+    email_len: usize,
+    min: u32,
+    max: u32,
+    flags: u32,
+) -> u32 {
+    let (password, email) = (Text(password, password_len), Text(email, email_len));
     let on = |bit: u32| flags >> bit & 1 == 1;
     let policy = PasswordPolicy {
         min_length: min as usize,
@@ -44,6 +100,6 @@ pub fn validate_password(password: &str, min: u32, max: u32, flags: u32, email: 
         require_symbol: on(3),
         reject_common: on(4),
     };
-    let r = validate::validate_password(password, &policy, (!email.is_empty()).then_some(email));
+    let r = validate::validate_password(&password, &policy, (!email.is_empty()).then_some(&*email));
     mask(&r.errors) | u32::from(r.score) << 16
 }

@@ -37,11 +37,10 @@
 // all but RFC 3986 unreserved); a record text as the Rust core wrote it still restores.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import * as pkg from "../../pkg/cocobase_auth.js";
 import * as core from "../../js/core.js";
 
-pkg.initSync({ module: readFileSync(new URL("../../pkg/cocobase_auth_bg.wasm", import.meta.url)) });
+await pkg.default();
 core.use({ email: pkg.validateEmail, password: (pw, policy, email) => pkg.validatePassword(pw, policy, { email }) });
 
 // ----- helpers -------------------------------------------------------------------------

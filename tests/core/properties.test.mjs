@@ -13,7 +13,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import * as pkg from "../../pkg/cocobase_auth.js";
 import * as core from "../../js/core.js";
 
-pkg.initSync({ module: readFileSync(new URL("../../pkg/cocobase_auth_bg.wasm", import.meta.url)) });
+await pkg.default();
 core.use({ email: pkg.validateEmail, password: (pw, policy, email) => pkg.validatePassword(pw, policy, { email }) });
 
 const RUNS = Number(process.env.CORE_PROPERTY_RUNS || 3000);

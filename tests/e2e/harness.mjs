@@ -4,7 +4,7 @@
 // Build-free: assumes `bash scripts/build-pkg.sh` has produced pkg/ and that the emulator
 // binary exists (COCOBASE_EMULATOR_BIN, default target/debug/cocobase-emulator).
 import { spawn } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,14 +14,13 @@ import { chromium } from "playwright-core";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCREENSHOTS = join(ROOT, "tests/e2e/screenshots");
 export const API_KEY = "pk_test_emulator";
-const PKG_FILES = ["cocobase_auth.js", "cocobase_auth_bg.wasm", "cocobase_auth.d.ts"];
+const PKG_FILES = ["cocobase_auth.js", "cocobase_auth.d.ts"];
 
 /** The built package: pkg/, or COCOBASE_PKG_DIR (to try another build). */
 export const PKG_DIR = resolve(ROOT, process.env.COCOBASE_PKG_DIR ?? "pkg");
 
 /**
- * Copies the package's three files into www/pkg/, as `npm start` does, and its
- * `snippets/` folder (wasm-bindgen's inline JS) when it has one.
+ * Copies the package's files into www/pkg/, as `npm start` does.
  */
 export function copyPkgIntoWww() {
   const from = PKG_DIR;
@@ -32,8 +31,6 @@ export function copyPkgIntoWww() {
     }
   }
   mkdirSync(to, { recursive: true });
-  // Snippet files have content-hashed folder names: copying them first is safe.
-  if (existsSync(join(from, "snippets"))) cpSync(join(from, "snippets"), join(to, "snippets"), { recursive: true });
   // Copy then rename, so a test file running alongside never serves a half-written file.
   for (const f of PKG_FILES) {
     const tmp = join(to, `.${f}.${process.pid}.tmp`);

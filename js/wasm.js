@@ -1,0 +1,64 @@
+// The email and password rules (src/validate, Rust) as WebAssembly, loaded and called
+// without generated glue: the module has two exports that take strings and return a
+// number (src/wasm.rs is the other side of this file).
+//
+// The module travels inside the package's one JS file, gzip-compressed and base64-encoded
+// (scripts/build-pkg.sh writes ./wasm-packed.js), so that `init()` needs no second
+// request; the browser's DecompressionStream unpacks it.
+import packed from "./wasm-packed.js";
+
+// Unicode classes beyond ASCII from the browser's own tables (src/unicode.rs asks):
+// bit 1 Lowercase, 2 Uppercase, 4 Alphabetic, 8 Numeric (general category N).
+const classes = [/\p{Lowercase}/u, /\p{Uppercase}/u, /\p{Alphabetic}/u, /\p{N}/u];
+const imports = {
+  c: {
+    charClass(c) {
+      const s = String.fromCodePoint(c);
+      return classes.reduce((m, re, i) => m | (re.test(s) << i), 0);
+    },
+  },
+};
+
+let x; // the instance's exports, once loaded
+const ready = (i) => (x = (i.instance || i).exports);
+
+/**
+ * Loads the module: by default the copy inside this file; or what is given (bytes, a
+ * compiled module, a Response, a URL), as `{ module_or_path }` or directly.
+ */
+export default async function init(input) {
+  if (x) return x;
+  let m = await (input && typeof input == "object" && "module_or_path" in input ? input.module_or_path : input);
+  if (m === undefined)
+    m = new Response(
+      new Blob([Uint8Array.from(atob(packed), (c) => c.charCodeAt(0))]).stream().pipeThrough(new DecompressionStream("gzip")),
+    );
+  else if (typeof m == "string" || m instanceof URL || (typeof Request == "function" && m instanceof Request))
+    m = await fetch(m);
+  if (m instanceof Response) m = await m.arrayBuffer();
+  return ready(await WebAssembly.instantiate(m, imports));
+}
+
+/** Loads the module from bytes or a compiled module, as `{ module }` or directly. */
+export function initSync(input) {
+  if (x) return x;
+  const m = input && typeof input == "object" && "module" in input ? input.module : input;
+  return ready(new WebAssembly.Instance(m instanceof WebAssembly.Module ? m : new WebAssembly.Module(m), imports));
+}
+
+const encoder = new TextEncoder();
+/** Copies a string into the module's memory: [pointer, length] (the callee frees it). */
+function put(s) {
+  if (!x) throw new Error("cocobase-auth: call and await init() before validating.");
+  const b = encoder.encode(s);
+  const p = x.alloc(b.length);
+  new Uint8Array(x.memory.buffer, p, b.length).set(b);
+  return [p, b.length];
+}
+
+/** The rules `email` breaks: bit n is ISSUES[n] of index.js. */
+export const emailMask = (email) => x.validateEmail(...put(email)) >>> 0;
+
+/** The rules `password` breaks (low 16 bits) and its score (the bits above). */
+export const passwordMask = (password, email, min, max, flags) =>
+  x.validatePassword(...put(password), ...put(email), min, max, flags) >>> 0;
