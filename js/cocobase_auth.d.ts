@@ -168,6 +168,7 @@ export function validateEmail(email: string): EmailValidation;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
+/** The loaded module's exports (for the curious: the package's functions wrap them). */
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
 }
@@ -175,21 +176,22 @@ export interface InitOutput {
 export type SyncInitInput = BufferSource | WebAssembly.Module;
 
 /**
- * Instantiates the given `module`, which can either be bytes or
- * a precompiled `WebAssembly.Module`.
+ * Loads the email and password rules from `module` (bytes or a compiled
+ * `WebAssembly.Module`) at once, without `await`: for workers and Node, where the bytes
+ * are at hand. In a page, prefer `init()`.
  *
- * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
- *
- * @returns {InitOutput}
+ * @param module - `{ module }`; passing the `SyncInitInput` directly also works.
  */
 export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
 
 /**
- * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
- * for everything else, calls `WebAssembly.instantiate` directly.
+ * Loads the email and password rules (a 12 KB WebAssembly module). Call it once, and
+ * await it, before `validateEmail`, `validatePassword` or a method that validates
+ * (`signup`, `signupWithFiles`, `changePassword`, `updateUser` with an `email`). Without
+ * an argument it unpacks the copy inside the package: no request is made. A second call
+ * returns the same exports.
  *
- * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
- *
- * @returns {Promise<InitOutput>}
+ * @param module_or_path - another copy of the module to load instead: bytes, a compiled
+ * module, a `Response`, or a URL to fetch; as `{ module_or_path }` or directly.
  */
-export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;
+export default function init(module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;
