@@ -51,9 +51,16 @@ const strAt = (o, k) => (isObj(o) && isStr(o[k]) ? o[k] : undefined);
 const int = (v) => (typeof v == "number" && Math.abs(v) < 2 ** 63 ? Math.trunc(v) : undefined);
 /** Seconds as milliseconds, undefined past what a 64-bit millisecond count holds. */
 const toMs = (s) => (s != null && Math.abs(s) <= 9223372036854775 ? s * 1000 : undefined);
+/**
+ * JSON text as a value, or null. What cannot be written back (nesting deep enough to
+ * overflow `JSON.stringify`'s stack, which `JSON.parse` survives) is refused here, so a
+ * hostile answer or record can never make a later step throw.
+ */
 const parse = (text) => {
   try {
-    return { j: JSON.parse(text) };
+    const j = JSON.parse(text);
+    JSON.stringify(j);
+    return { j };
   } catch {
     return null;
   }
@@ -163,11 +170,14 @@ function decodeError(endpoint, status, body, retryAfter) {
       const l = loc(i)[loc(i).length - 1];
       return isStr(l) || typeof l == "number" ? String(l) : "";
     };
-    for (const i of list)
-      (e.fieldErrors[field(i)] ||= []).push({
-        code: strAt(i, "type") || "invalid",
-        message: strAt(i, "msg") || "Invalid value.",
-      });
+    const fe = e.fieldErrors;
+    for (const i of list) {
+      const k = field(i);
+      const reason = { code: strAt(i, "type") || "invalid", message: strAt(i, "msg") || "Invalid value." };
+      // Own members only: a field named `constructor` or `__proto__` is a field like any other.
+      if (Object.hasOwn(fe, k)) fe[k].push(reason);
+      else Object.defineProperty(fe, k, { value: [reason], enumerable: true, writable: true, configurable: true });
+    }
   }
   if ("detail" in json) e.detail = detail;
   else if (isStr(json.error)) e.detail = json.error;
@@ -427,7 +437,9 @@ function localExpiry(token, now, date) {
   if (exp === undefined || exp === null) return undefined;
   const server = c.iat !== undefined ? toMs(c.iat) : date;
   if (c.iat !== undefined && server === undefined) return undefined;
-  return server === undefined ? exp : now + (exp - server);
+  const e = server === undefined ? exp : now + (exp - server);
+  // What a stored record could not hold (a 64-bit millisecond count) is no expiry.
+  return Math.abs(e) < 2 ** 63 ? e : undefined;
 }
 
 /** A server user object is usable when it is an object with a non-empty string `id`. */
@@ -649,7 +661,11 @@ function callback(url) {
 }
 
 /** Compares without stopping at the first difference. */
-const same = (a, b) => a.length == b.length && ![...a].reduce((x, c, i) => x | (c.charCodeAt(0) ^ b.charCodeAt(i)), 0);
+function same(a, b) {
+  let x = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) x |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return !x;
+}
 
 /**
  * The callback page: null when `url` carries no OAuth answer, else {c: the URL cleaned,

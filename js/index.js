@@ -325,7 +325,8 @@ export class CocobaseAuth {
   #user(out, always) {
     const s = out.s;
     if (s && (always || !this.#s || s.r !== this.#s.r)) this.#save(s, "USER_UPDATED");
-    return out.v;
+    // `v` shares its members with the session just saved: the caller gets a copy.
+    return copy(out.v);
   }
 
   // ----- refresh ----------------------------------------------------------------

@@ -28,7 +28,8 @@ const ready = (i) => (x = (i.instance || i).exports);
  */
 export default async function init(input) {
   if (x) return x;
-  let m = await (input && typeof input == "object" && "module_or_path" in input ? input.module_or_path : input);
+  // `{ module_or_path }` (absent: the copy inside), or the input itself.
+  let m = await (input && Object.getPrototypeOf(input) === Object.prototype ? input.module_or_path : input);
   if (m === undefined) {
     m = await unpack();
     // 12 KB compile at once, without a task hop (about 2 ms here); an engine that refuses
@@ -52,8 +53,9 @@ async function unpack() {
   for (let i = 0; i < text.length; i++) gz[i] = text.charCodeAt(i);
   const ds = new DecompressionStream("gzip");
   const w = ds.writable.getWriter();
-  w.write(gz);
-  w.close();
+  // Errors surface through the reader below.
+  w.write(gz).catch(() => {});
+  w.close().catch(() => {});
   const r = ds.readable.getReader();
   let out = new Uint8Array(0);
   for (let c; !(c = await r.read()).done; ) {
@@ -73,23 +75,34 @@ export function initSync(input) {
 }
 
 const encoder = new TextEncoder();
-/** Copies a string into the module's memory: [pointer, length] (the callee frees it). */
-function put(s) {
+/**
+ * Copies texts, one after the other, into one buffer of the module's memory: [pointer,
+ * total bytes, bytes of the first] (the callee frees it).
+ */
+function put(...texts) {
   if (!x) throw new Error("cocobase-auth: call and await init() before validating.");
-  const b = encoder.encode(s);
-  const p = x.alloc(b.length);
-  new Uint8Array(x.memory.buffer, p, b.length).set(b);
-  return [p, b.length];
+  const parts = texts.map((t) => encoder.encode(t));
+  const n = parts.reduce((sum, b) => sum + b.length, 0);
+  let p;
+  try {
+    p = x.alloc(n);
+  } catch {
+    throw new Error(`cocobase-auth: no memory for ${n} bytes of text to validate.`);
+  }
+  const mem = new Uint8Array(x.memory.buffer, p, n);
+  let at = 0;
+  for (const b of parts) mem.set(b, (at += b.length) - b.length);
+  return [p, n, parts[0].length];
 }
 
 /** The rules `email` breaks: bit n is ISSUES[n] of index.js. */
 export function emailMask(email) {
-  const a = put(email);
-  return x.validateEmail(...a) >>> 0;
+  const [p, n] = put(email);
+  return x.validateEmail(p, n) >>> 0;
 }
 
 /** The rules `password` breaks (low 16 bits) and its score (the bits above). */
 export function passwordMask(password, email, min, max, flags) {
-  const a = [...put(password), ...put(email)];
-  return x.validatePassword(...a, min, max, flags) >>> 0;
+  const [p, n, first] = put(password, email);
+  return x.validatePassword(p, n, first, min, max, flags) >>> 0;
 }

@@ -26,13 +26,22 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 }
 
 /// A buffer of `len` bytes for JavaScript to write a string into (0 for an empty one:
-/// nothing is allocated).
+/// nothing is allocated). When memory cannot grow, a trap: JavaScript sees an exception
+/// and never writes through a null pointer.
 #[no_mangle]
 pub extern "C" fn alloc(len: usize) -> *mut u8 {
-    match Layout::array::<u8>(len) {
-        Ok(layout) if len > 0 => unsafe { allocate(layout) },
-        _ => core::ptr::null_mut(),
+    if len == 0 {
+        return core::ptr::null_mut();
     }
+    let p = match Layout::array::<u8>(len) {
+        // SAFETY: the layout's size is not zero.
+        Ok(layout) => unsafe { allocate(layout) },
+        Err(_) => core::ptr::null_mut(),
+    };
+    if p.is_null() {
+        core::arch::wasm32::unreachable()
+    }
+    p
 }
 
 /// A string JavaScript wrote into a buffer of [`alloc`]; freed when dropped.
@@ -78,18 +87,27 @@ pub unsafe extern "C" fn validate_email(ptr: *mut u8, len: usize) -> u32 {
 /// email means none.
 ///
 /// # Safety
-/// As for [`validate_email`], for both strings.
+/// `ptr` is `alloc(len)` (null when `len` is 0), filled with the password's UTF-8 (its
+/// first `password_len` bytes) then the email's; it is freed here.
 #[export_name = "validatePassword"]
 pub unsafe extern "C" fn validate_password(
-    password: *mut u8,
+    ptr: *mut u8,
+    len: usize,
     password_len: usize,
-    email: *mut u8,
-    email_len: usize,
     min: u32,
     max: u32,
     flags: u32,
 ) -> u32 {
-    let (password, email) = (Text(password, password_len), Text(email, email_len));
+    // One buffer for both strings: nothing leaks if JavaScript fails between two.
+    let both = Text(ptr, len);
+    let (password, email) = both.as_bytes().split_at(password_len.min(len));
+    // SAFETY: JavaScript encoded each string on its own (`TextEncoder`), so each part is
+    // UTF-8. (`str::split_at` would check the boundary, and its panic message brings
+    // 4 KB of formatting code.)
+    let (password, email) = (
+        str::from_utf8_unchecked(password),
+        str::from_utf8_unchecked(email),
+    );
     let on = |bit: u32| flags >> bit & 1 == 1;
     let policy = PasswordPolicy {
         min_length: min as usize,
@@ -100,6 +118,6 @@ pub unsafe extern "C" fn validate_password(
         require_symbol: on(3),
         reject_common: on(4),
     };
-    let r = validate::validate_password(&password, &policy, (!email.is_empty()).then_some(&*email));
+    let r = validate::validate_password(password, &policy, (!email.is_empty()).then_some(email));
     mask(&r.errors) | u32::from(r.score) << 16
 }

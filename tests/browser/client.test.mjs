@@ -257,6 +257,10 @@ test("updates, append, remove, follow (updates_append_remove_follow)", TIMEOUT, 
     out.following = Array.from(u.data?.following_ids);
     u = await h.ok(auth.unfollow(theirId));
     out.followingAfterUnfollow = Array.from(u.data?.following_ids).length;
+    // What a method returns is the caller's own copy: changing it changes nothing held.
+    u.data.bio = "changed by the caller";
+    u.data.isAdmin = true;
+    out.heldAfterCallerEdit = JSON.stringify([auth.user.data.bio, auth.user.data.isAdmin ?? null]);
     out.stored = localStorage.getItem(key);
     out.log = [...log];
     return out;
@@ -267,6 +271,7 @@ test("updates, append, remove, follow (updates_append_remove_follow)", TIMEOUT, 
   assert.strictEqual(o.bio, "hello");
   assert.deepStrictEqual(o.following, [o.theirId]);
   assert.strictEqual(o.followingAfterUnfollow, 0);
+  assert.strictEqual(o.heldAfterCallerEdit, '["hello",null]');
   assert.strictEqual(typeof o.stored, "string", "the session is stored");
   assert.ok(o.stored.includes('"following_ids":[]'), o.stored);
   assert.strictEqual(o.log.filter((l) => l.startsWith("USER_UPDATED")).length, 4, JSON.stringify(o.log));

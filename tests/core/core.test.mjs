@@ -1525,3 +1525,43 @@ test("config.rs: secret_keys", () => {
   assert.equal(core.options({ apiKey: "pk_test_abc" }).apiKey, "pk_test_abc");
   assert.equal(core.options({ apiKey: "sk_other" }).apiKey, "sk_other");
 });
+
+// ----- found in review, after the port -------------------------------------------------
+
+test("added: a field named like an Object member is a field like any other", () => {
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    const body = JSON.stringify({ detail: [{ loc: ["body", name], msg: "bad" }, { loc: ["body", name], msg: "worse" }] });
+    const e = errorOf(ans("signup", 422, body));
+    assert.equal(e.code, "validation_failed");
+    assert.ok(Object.hasOwn(e.fieldErrors, name), name);
+    assert.deepEqual(e.fieldErrors[name].map((r) => r.message), ["bad", "worse"], name);
+    assert.equal(Object.getPrototypeOf(e.fieldErrors), Object.prototype, "still a plain object");
+  }
+});
+
+test("added: JSON too deep to write back is unreadable, not an exception", () => {
+  const deep = "[".repeat(20000) + "]".repeat(20000);
+  const user = `{"id":"u1","email":"a@b.co","data":{"x":${deep}}}`;
+  const record = `{"v":1,"access_token":"${jwt(T0, 3600)}","user":${user},"expires_at":${NOW + 3_600_000}}`;
+  assert.equal(core.restore(record), null);
+  assert.equal(core.adopt(jwt(T0, 3600), user), null);
+  assert.equal(errorOf(ans("login", 200, `{"access_token":"${jwt(T0, 3600)}","user":${user}}`)).code, "bad_response");
+  assert.equal(errorOf(ans("me", 200, user)).code, "bad_response");
+});
+
+test("added: an expiry a stored record could not hold is no expiry", () => {
+  // exp - iat overflows 64-bit milliseconds: the Rust core's checked arithmetic refused it.
+  const t = token('{"exp":9223372036854775,"iat":-9223372036854775}');
+  assert.equal(errorOf(ans("login", 200, `{"access_token":"${t}","user":{"id":"u1"}}`)).code, "bad_response");
+  const viaDate = token('{"exp":9223372036854775}');
+  const out = core.answer("login", 200, `{"access_token":"${viaDate}","user":{"id":"u1"}}`, "", -9.2e18, NOW, "");
+  assert.equal(errorOf(out).code, "bad_response");
+});
+
+test("added: the state is compared unit by unit, astral characters included", () => {
+  const flows = '[{"state":"\\uD83DZ","provider":"google","redirect_uri":"http://a/cb","created_at":0}]';
+  const out = core.oauthCallback("http://a/cb?code=c&state=%F0%9F%98%80", flows, 1000);
+  assert.equal(out.error?.code, "oauth_state_mismatch");
+  const ok = core.oauthCallback("http://a/cb?code=c&state=%F0%9F%98%80", '[{"state":"\\uD83D\\uDE00","provider":"google","redirect_uri":"http://a/cb","created_at":0}]', 1000);
+  assert.equal(ok.q?.p, "/verify-google-login");
+});
