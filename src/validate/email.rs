@@ -13,13 +13,6 @@ const MAX_ADDRESS_BYTES: usize = 254;
 /// Longest domain label, in characters.
 const MAX_LABEL_CHARS: usize = 63;
 
-const EMPTY: Issue = Issue::EMAIL_EMPTY;
-const WHITESPACE: Issue = Issue::EMAIL_WHITESPACE;
-const MISSING_AT: Issue = Issue::EMAIL_MISSING_AT;
-const INVALID_LOCAL_PART: Issue = Issue::EMAIL_INVALID_LOCAL_PART;
-const INVALID_DOMAIN: Issue = Issue::EMAIL_INVALID_DOMAIN;
-const TOO_LONG: Issue = Issue::EMAIL_TOO_LONG;
-
 /// Checks an email address and reports every rule it breaks (each code at most once, in
 /// the order `empty`, `whitespace`, `missing_at`, `invalid_local_part`,
 /// `invalid_domain`, `too_long`).
@@ -42,31 +35,31 @@ const TOO_LONG: Issue = Issue::EMAIL_TOO_LONG;
 pub fn validate_email(email: &str) -> EmailReport {
     let mut errors = Vec::new();
     if email.is_empty() {
-        errors.push(EMPTY);
+        errors.push(Issue::EMAIL_EMPTY);
         return EmailReport {
             valid: false,
             errors,
         };
     }
     if email.chars().any(is_whitespace) {
-        errors.push(WHITESPACE);
+        errors.push(Issue::EMAIL_WHITESPACE);
     }
     match rsplit_once(email, b'@') {
-        None => errors.push(MISSING_AT),
+        None => errors.push(Issue::EMAIL_MISSING_AT),
         Some((local, domain)) => {
             if !is_valid_local_part(local) {
-                errors.push(INVALID_LOCAL_PART);
+                errors.push(Issue::EMAIL_INVALID_LOCAL_PART);
             }
             if !is_valid_domain(domain) {
-                errors.push(INVALID_DOMAIN);
+                errors.push(Issue::EMAIL_INVALID_DOMAIN);
             }
             if local.len() > MAX_LOCAL_BYTES {
-                errors.push(TOO_LONG);
+                errors.push(Issue::EMAIL_TOO_LONG);
             }
         }
     }
-    if email.len() > MAX_ADDRESS_BYTES && !errors.contains(&TOO_LONG) {
-        errors.push(TOO_LONG);
+    if email.len() > MAX_ADDRESS_BYTES && !errors.contains(&Issue::EMAIL_TOO_LONG) {
+        errors.push(Issue::EMAIL_TOO_LONG);
     }
     EmailReport {
         valid: errors.is_empty(),

@@ -41,15 +41,6 @@ impl Default for PasswordPolicy {
     }
 }
 
-const TOO_SHORT: Issue = Issue::PASSWORD_TOO_SHORT;
-const TOO_LONG: Issue = Issue::PASSWORD_TOO_LONG;
-const MISSING_LOWERCASE: Issue = Issue::PASSWORD_MISSING_LOWERCASE;
-const MISSING_UPPERCASE: Issue = Issue::PASSWORD_MISSING_UPPERCASE;
-const MISSING_DIGIT: Issue = Issue::PASSWORD_MISSING_DIGIT;
-const MISSING_SYMBOL: Issue = Issue::PASSWORD_MISSING_SYMBOL;
-const COMMON_PASSWORD: Issue = Issue::PASSWORD_COMMON;
-const CONTAINS_EMAIL: Issue = Issue::PASSWORD_CONTAINS_EMAIL;
-
 /// Checks `password` against `policy` (and against `email`, when given) and estimates its
 /// strength.
 ///
@@ -105,28 +96,28 @@ pub fn validate_password(
 
     let mut errors = Vec::new();
     if length < policy.min_length {
-        errors.push(TOO_SHORT);
+        errors.push(Issue::PASSWORD_TOO_SHORT);
     }
     if length > policy.max_length {
-        errors.push(TOO_LONG);
+        errors.push(Issue::PASSWORD_TOO_LONG);
     }
     if policy.require_lowercase && !lower {
-        errors.push(MISSING_LOWERCASE);
+        errors.push(Issue::PASSWORD_MISSING_LOWERCASE);
     }
     if policy.require_uppercase && !upper {
-        errors.push(MISSING_UPPERCASE);
+        errors.push(Issue::PASSWORD_MISSING_UPPERCASE);
     }
     if policy.require_digit && !digit {
-        errors.push(MISSING_DIGIT);
+        errors.push(Issue::PASSWORD_MISSING_DIGIT);
     }
     if policy.require_symbol && !symbol {
-        errors.push(MISSING_SYMBOL);
+        errors.push(Issue::PASSWORD_MISSING_SYMBOL);
     }
     if policy.reject_common && common {
-        errors.push(COMMON_PASSWORD);
+        errors.push(Issue::PASSWORD_COMMON);
     }
     if email_match.is_some() {
-        errors.push(CONTAINS_EMAIL);
+        errors.push(Issue::PASSWORD_CONTAINS_EMAIL);
     }
 
     let mut score = if common {
