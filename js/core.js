@@ -65,9 +65,9 @@ const parse = (text) => {
     return null;
   }
 };
-/** ASCII-only lower case: the servers' words are ASCII, and Unicode folding could invent matches. */
 /** Unicode's White_Space (JavaScript's `\s` differs by U+0085 and U+FEFF). */
 const WS = /[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+/** ASCII-only lower case: the servers' words are ASCII, and Unicode folding could invent matches. */
 const lower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 // ----- errors -------------------------------------------------------------------------
@@ -220,6 +220,8 @@ const POLICY = {
   requireSymbol: false,
   rejectCommon: true,
 };
+/** The policy's flags, in the order of their bits in the wasm's `validatePassword`. */
+export const FLAGS = ["requireLowercase", "requireUppercase", "requireDigit", "requireSymbol", "rejectCommon"];
 
 function policyFrom(p) {
   const policy = { ...POLICY };
@@ -230,7 +232,7 @@ function policyFrom(p) {
     const n = optNumber(p, k, 0, 4096, 0, LEN);
     if (n !== undefined) policy[k] = n;
   }
-  for (const k of Object.keys(POLICY).slice(2)) {
+  for (const k of FLAGS) {
     const b = optBool(p, k, "passwordPolicy flags must be booleans.");
     if (b !== undefined) policy[k] = b;
   }
@@ -434,7 +436,7 @@ function claims(token) {
 function localExpiry(token, now, date) {
   const c = claims(token);
   const exp = c && toMs(c.exp);
-  if (exp === undefined || exp === null) return undefined;
+  if (exp == null) return undefined;
   const server = c.iat !== undefined ? toMs(c.iat) : date;
   if (c.iat !== undefined && server === undefined) return undefined;
   const e = server === undefined ? exp : now + (exp - server);
@@ -475,14 +477,20 @@ function sess(t, u, e) {
   };
 }
 
-/** SESS for a well-formed current stored record, else null. */
-export function restore(text) {
+/** A well-formed current stored record as {t: token, u: the server's user object, e: expiry}, else null. */
+function record(text) {
   const p = parse(text);
   const j = p && p.j;
   const e = int(given(j, "expires_at"));
   return int(given(j, "v")) === RECORD_VERSION && isUser(j.user) && strAt(j, "access_token") && e !== undefined
-    ? sess(j.access_token, j.user, e)
+    ? { t: j.access_token, u: j.user, e }
     : null;
+}
+
+/** SESS for a well-formed current stored record, else null. */
+export function restore(text) {
+  const r = record(text);
+  return r && sess(r.t, r.u, r.e);
 }
 
 /**
@@ -522,17 +530,18 @@ export const answer = (op, status, body, retryAfter, dateMs, nowMs, current) =>
     if (!p) throw new Fail(error("bad_response", "", status));
     let j = p.j;
     const badAnswer = () => fail("bad_response");
-    const held = () => restore(current);
+    // The record held now: only refresh, change-password and the user's own answers read it.
+    const held = () => record(current);
     if (/^(signup|signupFiles|login|verify)$/.test(op) && given(j, "requires_2fa") === true)
       return { m: strAt(j, "message") ?? "A second factor is required." };
     if (op == "refresh" && !isUser(given(j, "user"))) {
       const h = held();
-      if (h && isObj(j)) j = { ...j, user: JSON.parse(h.r).user };
+      if (h && isObj(j)) j = { ...j, user: h.u };
     }
     if (op == "changePassword") {
       const t = strAt(j, "access_token") || badAnswer();
       const h = held() || fail("session_missing");
-      j = { access_token: t, user: JSON.parse(h.r).user };
+      j = { access_token: t, user: h.u };
     }
     if (op == "changePasswordPatch") return {};
     if (/^(me|update|follow|unfollow|user)$/.test(op)) {
@@ -540,7 +549,7 @@ export const answer = (op, status, body, retryAfter, dateMs, nowMs, current) =>
       if (op == "user") return { v: publicUser(j) };
       const out = { v: user(j) };
       const h = held();
-      if (h && h.u === j.id) out.s = sess(h.t, j, h.e);
+      if (h && h.u.id === j.id) out.s = sess(h.t, j, h.e);
       return out;
     }
     if (op == "list") {

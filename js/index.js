@@ -16,8 +16,6 @@ const str = (v) => (typeof v == "string" ? v : "");
 // Callers get copies: nothing they hold can change the client's state.
 const copy = (v) => (v == null ? null : JSON.parse(JSON.stringify(v)));
 const G = globalThis;
-// A stored record as the core reads it, or null when unreadable.
-const restore = (text) => (text != null ? core.restore(text) : null);
 
 /** A rejected promise's value: a real `Error` carrying the core's error fields. */
 function fail(e) {
@@ -205,7 +203,7 @@ export class CocobaseAuth {
   /** Another tab wrote (or removed) the session: follow it, writing nothing. */
   #follow(text) {
     if (text == null) return this.#end("other_tab");
-    const theirs = restore(text);
+    const theirs = core.restore(text);
     if (!theirs) return;
     const mine = this.#s;
     if (mine && mine.r === theirs.r) return;
@@ -348,7 +346,7 @@ export class CocobaseAuth {
       const now = this.#s;
       if (!now) throw err("session_missing");
       if (now.t !== s.t) return now;
-      const theirs = restore(text);
+      const theirs = core.restore(text);
       if (theirs && theirs.u === s.u && theirs.t !== s.t && theirs.e > s.e && Date.now() < theirs.e)
         return this.#save(theirs, "TOKEN_REFRESHED");
       let out;
@@ -386,7 +384,7 @@ export class CocobaseAuth {
     let s = null;
     const text = st.get(key);
     if (text != null) {
-      s = restore(text);
+      s = core.restore(text);
       // Anything unreadable under our key means "signed out".
       if (!s) st.del(key);
     } else {
@@ -582,10 +580,7 @@ export function validateEmail(email) {
 export function validatePassword(password, policy, context) {
   const p = core.policyOf(policy);
   if (p.error) throw fail(p.error);
-  const flags = ["requireLowercase", "requireUppercase", "requireDigit", "requireSymbol", "rejectCommon"].reduce(
-    (f, k, i) => f | (p[k] << i),
-    0,
-  );
+  const flags = core.FLAGS.reduce((f, k, i) => f | (p[k] << i), 0);
   const bits = passwordMask(str(password), str(context && context.email), p.minLength, p.maxLength, flags);
   return { ...report(bits & 0xffff), score: bits >>> 16 };
 }

@@ -21,6 +21,8 @@ const imports = {
 
 let x; // the instance's exports, once loaded
 const ready = (i) => (x = (i.instance || i).exports);
+/** `{ [key]: value }` gives the value; anything else is the value itself. */
+const arg = (input, key) => (input && Object.getPrototypeOf(input) === Object.prototype ? input[key] : input);
 
 /**
  * Loads the module: by default the copy inside this file; or what is given (bytes, a
@@ -28,8 +30,8 @@ const ready = (i) => (x = (i.instance || i).exports);
  */
 export default async function init(input) {
   if (x) return x;
-  // `{ module_or_path }` (absent: the copy inside), or the input itself.
-  let m = await (input && Object.getPrototypeOf(input) === Object.prototype ? input.module_or_path : input);
+  // Absent: the copy inside.
+  let m = await arg(input, "module_or_path");
   if (m === undefined) {
     m = await unpack();
     // 12 KB compile at once, without a task hop (about 2 ms here); an engine that refuses
@@ -70,7 +72,7 @@ async function unpack() {
 /** Loads the module from bytes or a compiled module, as `{ module }` or directly. */
 export function initSync(input) {
   if (x) return x;
-  const m = input && typeof input == "object" && "module" in input ? input.module : input;
+  const m = arg(input, "module");
   return ready(new WebAssembly.Instance(m instanceof WebAssembly.Module ? m : new WebAssembly.Module(m), imports));
 }
 
