@@ -1,9 +1,5 @@
-//! The Unicode character classes the rules need. ASCII is answered here. Beyond ASCII,
-//! the host build asks std's tables and the wasm build asks the browser's own
-//! (`\p{Lowercase}`, `\p{Uppercase}`, `\p{Alphabetic}` and `\p{N}` regular expressions,
-//! in `js/wasm.js`), which keeps about 3 KB of gzipped tables out of the package. Both
-//! follow the Unicode Character Database, so they agree except for characters added by
-//! a Unicode version only one of them knows.
+//! The Unicode character classes the rules need. ASCII is answered here; beyond ASCII,
+//! std's tables.
 //!
 //! White space and control characters are short fixed lists, written out here.
 
@@ -12,21 +8,6 @@ const UPPER: u32 = 2;
 const ALPHA: u32 = 4;
 const NUMERIC: u32 = 8;
 
-// The import `c.charClass` of the wasm module (js/wasm.js provides it).
-#[cfg(target_arch = "wasm32")]
-#[link(wasm_import_module = "c")]
-extern "C" {
-    #[link_name = "charClass"]
-    fn char_class(c: u32) -> u32;
-}
-
-#[cfg(target_arch = "wasm32")]
-fn classes(c: char) -> u32 {
-    // SAFETY: a plain function of a number, with no memory shared.
-    unsafe { char_class(u32::from(c)) }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
 fn classes(c: char) -> u32 {
     let mut m = 0;
     for (yes, bit) in [

@@ -1,0 +1,95 @@
+//! When to refresh, and how long to wait after a refresh failed.
+
+/// How long before expiry a session is refreshed, and whether it is at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RefreshPolicy {
+    pub auto_refresh: bool,
+    pub margin_ms: i64,
+    /// The server answered 404/405 on refresh: the session lasts until it expires.
+    pub unsupported: bool,
+}
+
+impl RefreshPolicy {
+    /// When a session expiring at `expires_at` is due (never without auto-refresh or a
+    /// server that can).
+    pub fn refresh_at(&self, expires_at: i64) -> Option<i64> {
+        (self.auto_refresh && !self.unsupported).then(|| expires_at.saturating_sub(self.margin_ms))
+    }
+
+    pub fn due(&self, expires_at: i64, now: i64) -> bool {
+        self.refresh_at(expires_at).is_some_and(|at| now >= at)
+    }
+
+    /// How long until the timer should wake: to refresh, or at expiry to sign out.
+    pub fn wake_in(&self, expires_at: i64, now: i64) -> i64 {
+        let at = self
+            .refresh_at(expires_at)
+            .map_or(expires_at, |r| r.min(expires_at));
+        at.saturating_sub(now).max(0)
+    }
+}
+
+/// The wait before retrying the `failures`-th failed refresh (0 for the first):
+/// exponential from 1 s to 60 s, jittered by `random` (0..1), never before the server's
+/// `Retry-After` (seconds), never past `until_expiry_ms`.
+pub fn backoff_ms(
+    failures: u32,
+    random: f64,
+    retry_after: Option<f64>,
+    until_expiry_ms: i64,
+) -> f64 {
+    let base = (1000.0 * f64::from(1u32 << failures.min(6))).min(60_000.0);
+    let jittered = base / 2.0 + base / 2.0 * random.clamp(0.0, 1.0);
+    let delay = jittered.max(retry_after.unwrap_or(0.0) * 1000.0);
+    delay.min(until_expiry_ms.max(0) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ON: RefreshPolicy = RefreshPolicy {
+        auto_refresh: true,
+        margin_ms: 60_000,
+        unsupported: false,
+    };
+
+    #[test]
+    fn due_a_margin_before_expiry() {
+        assert_eq!(ON.refresh_at(1_000_000), Some(940_000));
+        assert!(!ON.due(1_000_000, 939_999));
+        assert!(ON.due(1_000_000, 940_000));
+        assert_eq!(ON.wake_in(1_000_000, 900_000), 40_000);
+        assert_eq!(ON.wake_in(1_000_000, 990_000), 0);
+    }
+
+    #[test]
+    fn never_due_without_auto_refresh_or_a_server_that_can() {
+        for policy in [
+            RefreshPolicy {
+                auto_refresh: false,
+                ..ON
+            },
+            RefreshPolicy {
+                unsupported: true,
+                ..ON
+            },
+        ] {
+            assert_eq!(policy.refresh_at(1_000_000), None);
+            assert!(!policy.due(1_000_000, 999_999));
+            // The timer still wakes at expiry, to sign out.
+            assert_eq!(policy.wake_in(1_000_000, 900_000), 100_000);
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_to_a_minute_and_honours_retry_after() {
+        assert_eq!(backoff_ms(0, 0.0, None, i64::MAX), 500.0);
+        assert_eq!(backoff_ms(0, 1.0, None, i64::MAX), 1000.0);
+        assert_eq!(backoff_ms(3, 1.0, None, i64::MAX), 8000.0);
+        assert_eq!(backoff_ms(6, 1.0, None, i64::MAX), 60_000.0);
+        assert_eq!(backoff_ms(40, 1.0, None, i64::MAX), 60_000.0);
+        assert_eq!(backoff_ms(0, 0.5, Some(30.0), i64::MAX), 30_000.0);
+        assert_eq!(backoff_ms(6, 1.0, Some(30.0), 5_000), 5_000.0);
+    }
+}
