@@ -4,7 +4,7 @@
 //! timing only. Anything malformed yields `None`, which callers treat as "expired":
 //! nothing here panics, whatever a server or a stored record holds.
 
-use super::json::Codec;
+use super::json::{Codec, Value};
 
 /// The claims the client uses, in seconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,10 @@ pub fn is_jwt(token: &str) -> bool {
 
 /// Decodes the payload of a JWT (`header.payload.signature`) and reads `exp` / `iat`.
 pub fn claims(token: &str, codec: &dyn Codec) -> Option<Claims> {
+    // A token a stored record could not keep (`session::restore` wants a JWT) has none.
+    if !is_jwt(token) {
+        return None;
+    }
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -37,10 +41,8 @@ pub fn claims(token: &str, codec: &dyn Codec) -> Option<Claims> {
     let json = codec.parse(std::str::from_utf8(&bytes).ok()?)?;
     Some(Claims {
         exp: json.get("exp")?.as_i64()?,
-        iat: match json.get("iat") {
-            None => None,
-            Some(iat) => Some(iat.as_i64()?),
-        },
+        // As in the JS core: an `iat` that is no whole number of 64 bits is no `iat`.
+        iat: json.get("iat").and_then(Value::as_i64),
     })
 }
 
@@ -63,7 +65,9 @@ pub fn local_expiry(
         (None, Some(date)) => date,
         (None, None) => return Some(exp_ms),
     };
-    received_local_ms.checked_add(exp_ms.checked_sub(server_now_ms)?)
+    let expiry = received_local_ms.checked_add(exp_ms.checked_sub(server_now_ms)?)?;
+    // The record keeps it as a JavaScript number: below 2^63 as one, as in the JS core.
+    ((expiry as f64).abs() < 9.223_372_036_854_776e18).then_some(expiry)
 }
 
 /// `exp` read against the local clock, for a token whose moment of receipt is unknown.
