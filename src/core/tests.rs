@@ -18,6 +18,7 @@ mod errors;
 mod new_ops;
 mod oauth;
 mod options;
+mod properties;
 mod requests;
 mod session;
 mod support;
