@@ -66,9 +66,10 @@ pub fn number(v: &Value, min: f64, max: f64, whole: bool, shift: i32) -> Option<
         return None;
     }
     let scaled = n * 10f64.powi(shift);
-    // 1.005 * 1000 is 1004.9999999999999 in binary, and means 1005: round away the
-    // binary noise (far below a millisecond) before truncating.
-    Some(((scaled * 1e6).round() / 1e6).trunc())
+    // 1.005 * 1000 is 1004.9999999999999 in binary, and means 1005: round to 15
+    // significant digits (the JS core's `toPrecision(15)`) before truncating.
+    let rounded: f64 = format!("{scaled:.14e}").parse().unwrap_or(scaled);
+    Some(rounded.trunc())
 }
 
 fn bad(message: &str) -> Error {

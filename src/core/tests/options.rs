@@ -109,9 +109,30 @@ fn options_defaults_and_normalised_values() {
     let o = opts(r#"{"apiKey":"pk","refreshMarginSeconds":0,"requestTimeoutMs":1.9}"#);
     assert_eq!(o.refresh_margin_ms, 0);
     assert_eq!(o.request_timeout_ms, 1);
-    // Added: 1.005 s is 1005 ms, not 1004 (binary noise).
-    let o = opts(r#"{"apiKey":"pk","refreshMarginSeconds":1.005}"#);
-    assert_eq!(o.refresh_margin_ms, 1005);
+    // Added: 1.005 s is 1005 ms, not 1004 (binary noise), rounded to 15 significant
+    // digits as the JS core's `toPrecision(15)` did, and only then truncated.
+    for (seconds, ms) in [
+        ("1.005", 1005),
+        ("0.9999999999", 999),
+        ("0.999999999999999", 999),
+        ("0.9999999999999999", 1000),
+        ("2.675", 2675),
+        ("86399.9999999", 86_399_999),
+        ("0.0000001", 0),
+        ("4.35", 4350),
+    ] {
+        let o = opts(&format!(
+            r#"{{"apiKey":"pk","refreshMarginSeconds":{seconds}}}"#
+        ));
+        assert_eq!(o.refresh_margin_ms, ms, "{seconds}");
+    }
+    let o = opts(
+        r#"{"apiKey":"pk","passwordPolicy":{"minLength":7.9999999999,"maxLength":7.999999999999999}}"#,
+    );
+    assert_eq!(
+        (o.password_policy.min_length, o.password_policy.max_length),
+        (7, 8)
+    );
     for (name, kind) in [
         ("local", StorageKind::Local),
         ("session", StorageKind::Session),
