@@ -14,6 +14,18 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# wasm-pack and the wasm-bindgen CLI (the same version as the `wasm-bindgen` crate in
+# Cargo.lock: wasm-pack cannot download it here). First run: about 3 + 4 minutes.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $bindgen_version (a few minutes, once)"
+  cargo install --quiet --force wasm-bindgen-cli --version "=$bindgen_version"
+fi
+if ! command -v wasm-pack >/dev/null; then
+  say "installing wasm-pack (a few minutes, once)"
+  cargo install --quiet wasm-pack --locked
+fi
+
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then

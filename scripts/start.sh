@@ -6,9 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/build-pkg.sh
-cargo build --quiet --release -p cocobase-emulator
+cargo build --quiet --profile emulator -p cocobase-emulator
 # The demo imports the package from /pkg/ on the same origin.
-rm -rf www/pkg && cp -r pkg www/pkg
+rm -rf www/pkg && mkdir -p www/pkg && cp pkg/cocobase_auth.js pkg/cocobase_auth_bg.wasm pkg/cocobase_auth.d.ts www/pkg/
 port="${COCOBASE_PORT:-8787}"
 echo "Open http://127.0.0.1:${port}/ (the demo); the API is under /auth-collections. Ctrl-C stops."
-exec target/release/cocobase-emulator --port "$port" --serve www --tier pro "$@"
+exec target/emulator/cocobase-emulator --port "$port" --serve www --tier pro "$@"

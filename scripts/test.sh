@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test of the project: host (validation and emulator in Rust, the JS core in Node), browser (the package
-# in headless Chromium against a real emulator), TypeScript types, package size, the
-# official SDK against the emulator, and end-to-end runs of the demo.
+# Every test of the project: host (the client's core, validation and the emulator, in
+# Rust), fuzz smoke, browser (the wasm-pack package in headless Chromium against a real
+# emulator), TypeScript types, package size, the official SDK against the emulator, tabs,
+# end-to-end runs of the demo, Vite, and injected faults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -20,15 +21,15 @@ cargo test --workspace 2>&1 | tee "$work/cargo-test.log" \
 step "fuzz smoke (cargo fuzz, 2 s per target)"
 bash scripts/fuzz.sh 2
 
-step "release package (pkg/)"
+step "release package (pkg/, wasm-pack)"
 bash scripts/build-pkg.sh
 
 step "TypeScript types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p tests/tsconfig.json
 echo "types ok"
 
-step "node and browser tests (size, the JS core, the client in Chromium, official SDK compatibility, tabs, end to end, Vite, injected faults)"
+step "node and browser tests (size and loader, the client in Chromium, official SDK compatibility, tabs, end to end, Vite, injected faults)"
 cargo build --quiet -p cocobase-emulator
 export COCOBASE_EMULATOR_BIN="$PWD/target/debug/cocobase-emulator"
-node --test tests/node/*.test.mjs tests/core/*.test.mjs tests/browser/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs tests/e2e/*.test.mjs \
+node --test tests/node/*.test.mjs tests/browser/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs tests/e2e/*.test.mjs \
   tests/vite/*.test.mjs tests/faults/*.test.mjs

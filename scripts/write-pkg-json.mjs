@@ -1,8 +1,20 @@
-// Writes pkg/package.json from Cargo.toml's metadata.
-import { readFileSync, writeFileSync } from "node:fs";
+// Writes pkg/package.json from Cargo.toml's metadata (over wasm-pack's own), listing
+// exactly the files wasm-pack made.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
 const field = (name) => cargo.match(new RegExp(`^${name} = "([^"]*)"`, "m"))?.[1];
+const pkgDir = new URL("../pkg/", import.meta.url);
+
+const files = [
+  "cocobase_auth.js",
+  "cocobase_auth_bg.wasm",
+  "cocobase_auth.d.ts",
+  "cocobase_auth_bg.wasm.d.ts",
+  "README.md",
+  "LICENSE-MIT",
+  "LICENSE-APACHE",
+].filter((f) => existsSync(new URL(f, pkgDir)));
 
 const pkg = {
   name: "cocobase-auth",
@@ -16,9 +28,10 @@ const pkg = {
   types: "cocobase_auth.d.ts",
   exports: {
     ".": { types: "./cocobase_auth.d.ts", default: "./cocobase_auth.js" },
+    "./cocobase_auth_bg.wasm": "./cocobase_auth_bg.wasm",
   },
-  files: ["cocobase_auth.js", "cocobase_auth.d.ts", "README.md"],
+  files,
   sideEffects: false,
   keywords: ["auth", "cocobase", "wasm", "session", "oauth"],
 };
-writeFileSync(new URL("../pkg/package.json", import.meta.url), JSON.stringify(pkg, null, 2) + "\n");
+writeFileSync(new URL("package.json", pkgDir), JSON.stringify(pkg, null, 2) + "\n");

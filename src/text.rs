@@ -2,6 +2,17 @@
 //! `trim_matches`, `rfind`) go through the generic pattern searchers, which cost
 //! hundreds of bytes of wasm each; these behave the same for an ASCII separator.
 
+/// Whether `needle` occurs in `haystack` (`str::contains` with a `&str` pattern brings
+/// the two-way searcher).
+pub fn contains(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w == needle)
+}
+
 /// `(before, after)` the first `sep`.
 pub fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|b| b == sep)?;
@@ -46,6 +57,20 @@ impl<'a> Iterator for Parts<'a> {
 mod tests {
     use super::*;
     use crate::prelude::*;
+
+    #[test]
+    fn contains_agrees_with_str() {
+        for (h, n) in [
+            ("", ""),
+            ("abc", ""),
+            ("abc", "bc"),
+            ("abc", "bd"),
+            ("a", "ab"),
+            ("already exists", "exists"),
+        ] {
+            assert_eq!(contains(h, n), h.contains(n), "{h} {n}");
+        }
+    }
 
     #[test]
     fn agree_with_str() {

@@ -1,5 +1,9 @@
-//! The Unicode character classes the rules need. ASCII is answered here; beyond ASCII,
-//! std's tables.
+//! The Unicode character classes the rules need. ASCII is answered here. Beyond ASCII,
+//! the host build asks std's tables and the wasm build asks the browser's own
+//! (`\p{Lowercase}`, `\p{Uppercase}`, `\p{Alphabetic}` and `\p{N}` regular
+//! expressions through js-sys), which keeps about 8 KB of tables out of the package.
+//! Both follow the Unicode Character Database, so they agree except for characters
+//! added by a Unicode version only one of them knows.
 //!
 //! White space and control characters are short fixed lists, written out here.
 
@@ -8,6 +12,27 @@ const UPPER: u32 = 2;
 const ALPHA: u32 = 4;
 const NUMERIC: u32 = 8;
 
+#[cfg(target_arch = "wasm32")]
+fn classes(c: char) -> u32 {
+    thread_local! {
+        static PATTERNS: [(js_sys::RegExp, u32); 4] = [
+            (js_sys::RegExp::new(r"^\p{Lowercase}$", "u"), LOWER),
+            (js_sys::RegExp::new(r"^\p{Uppercase}$", "u"), UPPER),
+            (js_sys::RegExp::new(r"^\p{Alphabetic}$", "u"), ALPHA),
+            (js_sys::RegExp::new(r"^\p{N}$", "u"), NUMERIC),
+        ];
+    }
+    let mut buffer = [0u8; 4];
+    let text: &str = c.encode_utf8(&mut buffer);
+    PATTERNS.with(|patterns| {
+        patterns
+            .iter()
+            .filter(|(pattern, _)| pattern.test(text))
+            .fold(0, |m, (_, bit)| m | bit)
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn classes(c: char) -> u32 {
     let mut m = 0;
     for (yes, bit) in [

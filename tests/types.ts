@@ -43,10 +43,20 @@ const changePassword: (p: { currentPassword: string; newPassword: string }) => P
 const listUsers: (q: { limit?: number; offset?: number; role?: string; emailContains?: string }) => Promise<UserList> =
   (q) => auth.listUsers(q);
 const getUserById: (id: string) => Promise<PublicUser> = (id) => auth.getUserById(id);
-const getOAuthUrl: (p: { provider: "google" | "apple"; redirectUri: string }) => Promise<string> = (p) => auth.getOAuthUrl(p);
-const signInWithOAuth: (p: { provider: "google" | "apple"; redirectUri: string }) => Promise<void> = (p) => auth.signInWithOAuth(p);
+const getOAuthUrl: (p: { provider: "google" | "apple" | "github"; redirectUri: string }) => Promise<string> = (p) => auth.getOAuthUrl(p);
+const signInWithOAuth: (p: { provider: "google" | "apple" | "github"; redirectUri: string }) => Promise<void> = (p) => auth.signInWithOAuth(p);
 const handleRedirectCallback: (url?: string) => Promise<AuthResult | null> = (url) => auth.handleRedirectCallback(url);
 const refreshSession: () => Promise<Session> = () => auth.refreshSession();
+const verify2fa: (p: { code: string; email?: string }) => Promise<Session> = (p) => auth.verify2fa(p);
+const send2faCode: (email?: string) => Promise<void> = (email) => auth.send2faCode(email);
+const enable2fa: () => Promise<void> = () => auth.enable2fa();
+const disable2fa: () => Promise<void> = () => auth.disable2fa();
+const requestPasswordReset: (email: string) => Promise<void> = (email) => auth.requestPasswordReset(email);
+const resetPassword: (p: { token: string; newPassword: string }) => Promise<void> = (p) => auth.resetPassword(p);
+const requestEmailVerification: () => Promise<void> = () => auth.requestEmailVerification();
+const verifyEmail: (token: string) => Promise<void> = (token) => auth.verifyEmail(token);
+const signInWithIdToken: (p: { provider: "google"; idToken: string }) => Promise<AuthResult> = (p) => auth.signInWithIdToken(p);
+const withGithub: CocobaseAuthOptions = { apiKey: "pk", github: { clientId: "Iv1.abc", authorizeUrl: "http://127.0.0.1/authorize" } };
 const onAuthStateChange: (cb: AuthStateListener) => () => void = (cb) => auth.onAuthStateChange(cb);
 const dispose: () => void = () => auth.dispose();
 
@@ -76,6 +86,7 @@ auth.onAuthStateChange((event, session, reason) => {
 async function narrow(r: AuthResult) {
   if (r.requires2fa) {
     const m: string = r.message;
+    const email: string | null = r.email;
   } else {
     const s: Session = r.session;
   }
@@ -95,7 +106,9 @@ function onError(e: unknown) {
 new CocobaseAuth({ baseUrl: "http://127.0.0.1:8787" });
 // @ts-expect-error storage is one of three words
 new CocobaseAuth({ apiKey: "pk", storage: "cookies" });
-// @ts-expect-error only google and apple
-auth.getOAuthUrl({ provider: "github", redirectUri: "http://127.0.0.1/cb" });
+// @ts-expect-error only google, apple and github
+auth.getOAuthUrl({ provider: "facebook", redirectUri: "http://127.0.0.1/cb" });
+// @ts-expect-error ID tokens from Google only
+auth.signInWithIdToken({ provider: "apple", idToken: "x" });
 // @ts-expect-error follow takes an id
 auth.follow(5);

@@ -101,6 +101,12 @@ export function explain(err, context = "") {
       return "This sign-in answer does not match a sign-in started in this tab (it may be forged, expired or already used), so it was ignored and nothing changed. Start again if you meant to sign in.";
     case "oauth_invalid_callback":
       return "The answer from the sign-in provider was incomplete or damaged, so you were not signed in. Please try again.";
+    case "invalid_code":
+      return "That code is wrong, has expired or was already used. Check the latest email, or ask for a new code.";
+    case "invalid_token":
+      return "This link is invalid, has expired or was already used. Ask for a new one.";
+    case "two_factor_unavailable":
+      return "Two-step sign-in is not available for this account or project.";
     default:
       return err.message || "Something went wrong. Please try again.";
   }
@@ -109,7 +115,7 @@ export function explain(err, context = "") {
 function fieldLabel(field) {
   const f = String(field).replace(/^body\./, "");
   return { email: "Email", password: "Password", new_password: "New password", newPassword: "New password",
-    current_password: "Current password", currentPassword: "Current password" }[f] ?? f;
+    current_password: "Current password", currentPassword: "Current password", code: "Code", token: "Link" }[f] ?? f;
 }
 
 // ---------------------------------------------------------------- notices

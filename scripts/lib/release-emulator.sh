@@ -10,9 +10,9 @@ if ! command -v wrk >/dev/null 2>&1; then
   fi
 fi
 
-echo "== building the release emulator"
-cargo build --release -p cocobase-emulator
-BIN="${CARGO_TARGET_DIR:-target}/release/cocobase-emulator"
+echo "== building the optimised emulator (profile emulator)"
+cargo build --profile emulator -p cocobase-emulator
+BIN="${CARGO_TARGET_DIR:-target}/emulator/cocobase-emulator"
 
 work="$(mktemp -d)"
 pid=""

@@ -307,7 +307,7 @@ pub fn decode_error(
         (None, None) => member("error").and_then(Value::as_str).unwrap_or(""),
     };
     let lower = ascii_lower(text);
-    let says = |words: &str| lower.contains(words);
+    let says = |words: &str| crate::text::contains(&lower, words);
     let loc = |item: &Value| -> Vec<Value> {
         item.get("loc")
             .and_then(Value::as_array)
@@ -384,7 +384,13 @@ fn seconds(header: &str) -> Option<f64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let n: f64 = digits.parse().ok()?;
+    // Exactly as an integer, then rounded once to a double as JavaScript's `+text`
+    // does (`str::parse::<f64>` would bring the whole decimal parser).
+    let mut n: u128 = 0;
+    for b in digits.bytes() {
+        n = n.checked_mul(10)?.checked_add(u128::from(b - b'0'))?;
+    }
+    let n = n as f64;
     (n < 18_446_744_073_709_551_616.0).then_some(n)
 }
 

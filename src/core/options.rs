@@ -68,8 +68,35 @@ pub fn number(v: &Value, min: f64, max: f64, whole: bool, shift: i32) -> Option<
     let scaled = n * 10f64.powi(shift);
     // 1.005 * 1000 is 1004.9999999999999 in binary, and means 1005: round to 15
     // significant digits (the JS core's `toPrecision(15)`) before truncating.
-    let rounded: f64 = format!("{scaled:.14e}").parse().unwrap_or(scaled);
-    Some(rounded.trunc())
+    Some(significant_15(scaled).trunc())
+}
+
+/// `x` rounded to 15 significant decimal digits, without formatting it as text (which
+/// would bring the float printer and parser into the wasm).
+pub fn significant_15(x: f64) -> f64 {
+    let magnitude = x.abs();
+    if magnitude == 0.0 || !magnitude.is_finite() {
+        return x;
+    }
+    // The power of ten of the leading digit.
+    let mut exponent = 0i32;
+    let mut power = 1.0;
+    while power * 10.0 <= magnitude {
+        power *= 10.0;
+        exponent += 1;
+    }
+    while power > magnitude {
+        power /= 10.0;
+        exponent -= 1;
+    }
+    let shift = 14 - exponent;
+    if shift >= 0 {
+        let scale = 10f64.powi(shift);
+        (x * scale).round() / scale
+    } else {
+        let scale = 10f64.powi(-shift);
+        (x / scale).round() * scale
+    }
 }
 
 fn bad(message: &str) -> Error {

@@ -21,10 +21,6 @@ pub use email::validate_email;
 pub use password::{validate_password, PasswordPolicy};
 
 /// One failed rule: a stable code (see JS-API.md) and an English sentence.
-///
-/// The browser build hands JavaScript only the rule's [`bit`](Issue::bit);
-/// `js/index.js` holds the same codes and sentences in the same order, which a test
-/// checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Issue(u8);
 
@@ -79,10 +75,6 @@ impl Issue {
         ISSUES[usize::from(self.0)].1
     }
 
-    /// This rule's bit in the masks the wasm build returns: bit `n` is `ISSUES[n]`.
-    pub fn bit(self) -> u32 {
-        1 << self.0
-    }
 }
 
 /// The outcome of [`validate_email`].

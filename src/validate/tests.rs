@@ -593,19 +593,3 @@ fn decimal_digit_table() {
         assert!(!is_decimal_digit(c), "{c}");
     }
 }
-
-/// The browser build passes only bit masks: `js/index.js` turns them back into codes and
-/// sentences with its own copy of [`ISSUES`](crate::validate::ISSUES), which must list
-/// the same pairs in the same order.
-#[test]
-fn the_js_shell_has_the_same_sentences_in_the_same_order() {
-    let js = include_str!("../../js/index.js");
-    let mut from = 0;
-    for (code, message) in crate::validate::ISSUES {
-        let line = format!("[\"{code}\", \"{message}\"]");
-        let at = js[from..]
-            .find(&line)
-            .unwrap_or_else(|| panic!("js/index.js lacks {line} (or has it out of order)"));
-        from += at + line.len();
-    }
-}

@@ -14,7 +14,7 @@ import { chromium } from "playwright-core";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCREENSHOTS = join(ROOT, "tests/e2e/screenshots");
 export const API_KEY = "pk_test_emulator";
-const PKG_FILES = ["cocobase_auth.js", "cocobase_auth.d.ts"];
+const PKG_FILES = ["cocobase_auth.js", "cocobase_auth_bg.wasm", "cocobase_auth.d.ts"];
 
 /** The built package: pkg/, or COCOBASE_PKG_DIR (to try another build). */
 export const PKG_DIR = resolve(ROOT, process.env.COCOBASE_PKG_DIR ?? "pkg");

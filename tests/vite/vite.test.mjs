@@ -42,14 +42,15 @@ after(async () => {
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-test("the production build is one JS chunk, the wasm inside", () => {
+test("the production build is one JS chunk and the package's .wasm as an asset", () => {
   const assets = readdirSync(join(dist, "assets"));
   const js = assets.filter((f) => f.endsWith(".js"));
-  assert.deepEqual(assets.filter((f) => f.endsWith(".wasm")), [], "no .wasm asset to fetch");
+  const wasm = assets.filter((f) => f.endsWith(".wasm"));
+  assert.equal(wasm.length, 1, `one .wasm asset in ${assets.join(", ")}`);
   assert.equal(js.length, 1, `one .js chunk in ${assets.join(", ")}`);
   const bundle = readFileSync(join(dist, "assets", js[0]), "utf8");
-  // The packed module: gzip's magic number, base64-encoded, as build-pkg.sh writes it.
-  assert.match(bundle, /["'`]H4sI[A-Za-z0-9+/]{1000,}={0,2}["'`]/, "the packed wasm is in the chunk");
+  // wasm-bindgen's loader finds the module next to itself; Vite rewrote that URL.
+  assert.ok(bundle.includes(wasm[0]), "the chunk names the .wasm asset");
   assert.ok(!/from\s*["']cocobase-auth["']/.test(bundle), "the bare import was resolved");
   assert.ok(buildOutput, "build() returned");
 });
@@ -75,7 +76,7 @@ test("the built app runs in Chromium: init, new CocobaseAuth, initialize, valida
   assert.equal(result.signedUpAs, result.email);
   assert.equal(result.isAuthenticated, true);
   assert.deepEqual(result.secretKey, { name: "CocobaseError", code: "secret_key_in_browser" });
-  assert.ok(!requests.some((p) => p.endsWith(".wasm")), `no wasm request: ${requests.join(", ")}`);
+  assert.equal(requests.filter((p) => p.endsWith(".wasm")).length, 1, `one wasm request: ${requests.join(", ")}`);
   assert.ok(requests.includes("/auth-collections/signup"), requests.join(", "));
   await page.close();
 });

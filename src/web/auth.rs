@@ -1,0 +1,642 @@
+//! `CocobaseAuth`, the class JavaScript sees. Each method is a few lines: it reads its
+//! argument, asks the core for the request, awaits the one I/O path, and hands the
+//! answer to the client's state. Async methods return Promises
+//! (wasm-bindgen-futures) that reject with a `CocobaseError`.
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::core::answer::Outcome;
+use crate::core::error::{Error, ErrorCode};
+use crate::core::json::Value;
+use crate::core::oauth::{self, github_url};
+use crate::core::options::config;
+use crate::core::request::{oauth_params, Op};
+use crate::core::session::SessionView;
+use crate::core::token::base64url_decode;
+
+use super::client::{err, now, Client, Event};
+use super::convert::{from_js, js_error, params, parse, stringify, to_js};
+use super::store::global;
+
+/// The sessionStorage key of the pending sign-ins by redirect.
+const FLOWS: &str = "cocobase.auth.oauth";
+
+/// `AuthResult` (JS-API.md).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthResult {
+    requires2fa: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<SessionView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<Option<String>>,
+}
+
+/// One call of an async method, as data. Every async method becomes one of these and
+/// runs through [`run`], so the wasm holds one Promise adapter and one dispatch instead
+/// of a state machine and an adapter per method.
+enum Call {
+    Initialize,
+    /// A sign-in: `op` with `params` (and files), without the user's token.
+    SignIn(Op, JsValue, Option<JsValue>),
+    /// About the signed-in user's own record.
+    OwnUser(Op, JsValue, Option<JsValue>),
+    /// An answer with nothing to keep; `true` sends the user's token.
+    Plain(Op, JsValue, bool),
+    ChangePassword(JsValue),
+    /// The provider's URL; `true` also sends the browser there.
+    OauthUrl(JsValue, bool),
+    /// The callback page's URL, after the given `initialize()`.
+    Callback(JsValue, Promise),
+    Verify2fa(JsValue),
+    VerifyEmail(JsValue),
+    Refresh,
+}
+
+/// The Promise of a call, rejected with a `CocobaseError` on failure.
+fn start(client: &Rc<Client>, call: Call) -> Promise {
+    let client = client.clone();
+    future_to_promise(async move { run(client, call).await.map_err(|e| js_error(&e)) })
+}
+
+async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
+    match call {
+        Call::Initialize => {
+            let session = client.start().await;
+            Ok(session.map_or(JsValue::NULL, |s| to_js(&s.view())))
+        }
+        Call::SignIn(op, p, files) => sign_in(client, op, params(p)?, files).await,
+        Call::OwnUser(op, p, files) => own_user(client, op, params(p)?, files).await,
+        Call::Plain(op, p, as_user) => plain(client, op, params(p)?, as_user).await,
+        Call::ChangePassword(p) => change_password(client, params(p)?).await,
+        Call::OauthUrl(p, go) => {
+            let url = oauth_url(client, params(p)?).await?;
+            if !go {
+                return Ok(JsValue::from_str(&url));
+            }
+            let location = global("location").and_then(|l| l.dyn_into::<web_sys::Location>().ok());
+            match location.map(|l| l.assign(&url)) {
+                Some(Ok(())) => Ok(JsValue::UNDEFINED),
+                _ => Err(Error::config("No page to redirect.")),
+            }
+        }
+        Call::Callback(url, started) => {
+            let _ = wasm_bindgen_futures::JsFuture::from(started).await;
+            callback(client, url).await
+        }
+        Call::Verify2fa(p) => verify_2fa(client, params(p)?).await,
+        Call::VerifyEmail(p) => {
+            let request = client.build(Op::VerifyEmail, &params(p)?, "")?;
+            client.send(Op::VerifyEmail, &request, None, None).await?;
+            if let Some(held) = client.held() {
+                client.save(held.with_email_verified(), Event::UserUpdated);
+            }
+            Ok(JsValue::UNDEFINED)
+        }
+        Call::Refresh => Ok(to_js(&client.refresh().await?.view())),
+    }
+}
+
+/// The email a token's claims name, if any (an ID token's, for `requires2fa`).
+fn email_claim(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let text = String::from_utf8(base64url_decode(payload)?).ok()?;
+    parse(&text)?.str_at("email").map(str::to_owned)
+}
+
+/// A sign-in's answer: a session (kept, SIGNED_IN) or the second factor's step.
+fn signed_in(
+    client: &Rc<Client>,
+    outcome: Outcome,
+    email: Option<String>,
+) -> Result<JsValue, Error> {
+    Ok(to_js(&match outcome {
+        Outcome::SecondFactor {
+            message,
+            email: answered,
+        } => {
+            let email = answered.or(email).filter(|e| !e.is_empty());
+            *client.second_factor_email.borrow_mut() = email.clone();
+            AuthResult {
+                requires2fa: true,
+                session: None,
+                message: Some(message),
+                email: Some(email),
+            }
+        }
+        Outcome::Session(session) => AuthResult {
+            requires2fa: false,
+            session: Some(client.save(session, Event::SignedIn).view()),
+            message: None,
+            email: None,
+        },
+        _ => return Err(err(ErrorCode::BadResponse)),
+    }))
+}
+
+async fn sign_in(
+    client: Rc<Client>,
+    op: Op,
+    p: Value,
+    files: Option<JsValue>,
+) -> Result<JsValue, Error> {
+    let request = client.build(op, &p, "")?;
+    let email = match op {
+        Op::IdToken => p.str_at("idToken").and_then(email_claim),
+        _ => p.str_at("email").map(str::to_owned),
+    };
+    let outcome = client.send(op, &request, None, files.as_ref()).await?;
+    signed_in(&client, outcome, email)
+}
+
+/// The user's own answer: the cached session follows (USER_UPDATED); anything but
+/// `getCurrentUser` emits even when nothing changed (an update the caller asked for).
+async fn own_user(
+    client: Rc<Client>,
+    op: Op,
+    p: Value,
+    files: Option<JsValue>,
+) -> Result<JsValue, Error> {
+    if client.held().is_none() {
+        return Err(err(ErrorCode::SessionMissing));
+    }
+    let request = client.build(op, &p, "")?;
+    let Outcome::User { user, session } = client.as_user(op, &request, files.as_ref()).await?
+    else {
+        return Err(err(ErrorCode::BadResponse));
+    };
+    if let Some(session) = session {
+        if op != Op::CurrentUser || client.held().as_ref() != Some(&session) {
+            client.save(session, Event::UserUpdated);
+        }
+    }
+    Ok(to_js(&user))
+}
+
+/// A method whose answer carries nothing to keep (or a value to hand back as is).
+async fn plain(client: Rc<Client>, op: Op, p: Value, as_user: bool) -> Result<JsValue, Error> {
+    let email = client
+        .second_factor_email
+        .borrow()
+        .clone()
+        .unwrap_or_default();
+    if as_user && client.held().is_none() {
+        return Err(err(ErrorCode::SessionMissing));
+    }
+    let request = client.build(op, &p, &email)?;
+    let outcome = if as_user {
+        client.as_user(op, &request, None).await?
+    } else {
+        client.send(op, &request, None, None).await?
+    };
+    Ok(match outcome {
+        Outcome::Public(user) => to_js(&user),
+        Outcome::List(list) => to_js(&list),
+        _ => JsValue::UNDEFINED,
+    })
+}
+
+/// Adopts the fresh token the server returns; against a server without
+/// change-password, checks the current password with a login first.
+async fn change_password(client: Rc<Client>, p: Value) -> Result<JsValue, Error> {
+    let email = client
+        .held()
+        .ok_or_else(|| err(ErrorCode::SessionMissing))?
+        .email()
+        .to_owned();
+    let request = client.build(Op::ChangePassword, &p, &email)?;
+    let outcome = match client.as_user(Op::ChangePassword, &request, None).await {
+        Err(e) if e.status == 404 || e.status == 405 => {
+            // A server without change-password: check the current password, then set
+            // the new one.
+            let login = client.build(Op::ChangePasswordLogin, &p, &email)?;
+            let outcome = client
+                .send(Op::ChangePasswordLogin, &login, None, None)
+                .await?;
+            let Outcome::Session(fresh) = &outcome else {
+                return Err(err(ErrorCode::BadResponse));
+            };
+            let patch = client.build(Op::ChangePasswordPatch, &p, &email)?;
+            client
+                .send(
+                    Op::ChangePasswordPatch,
+                    &patch,
+                    Some(&fresh.access_token),
+                    None,
+                )
+                .await?;
+            outcome
+        }
+        other => other?,
+    };
+    let Outcome::Session(fresh) = outcome else {
+        return Err(err(ErrorCode::BadResponse));
+    };
+    client.save(fresh, Event::TokenRefreshed);
+    Ok(JsValue::UNDEFINED)
+}
+
+/// The provider's URL with a fresh state, remembered in this tab.
+async fn oauth_url(client: Rc<Client>, p: Value) -> Result<String, Error> {
+    let mut random = [0u8; 32];
+    let crypto = global("crypto").and_then(|c| c.dyn_into::<web_sys::Crypto>().ok());
+    let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut random).is_ok());
+    if !filled {
+        return Err(Error::config(
+            "crypto.getRandomValues is needed for sign-in by redirect.",
+        ));
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let state: String = random
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect();
+    let (provider, redirect_uri) = oauth_params(&p)?;
+    let url = match (&client.config.github, provider) {
+        (Some(github), "github") => github_url(github, redirect_uri),
+        _ => {
+            let request = client.build(Op::OauthUrl, &p, "")?;
+            match client.send(Op::OauthUrl, &request, None, None).await? {
+                Outcome::Url(url) => url,
+                _ => return Err(err(ErrorCode::BadResponse)),
+            }
+        }
+    };
+    let flows = client.flows();
+    let stored = flows.get(FLOWS).and_then(|t| parse(&t));
+    let (kept, with_state) =
+        oauth::start(stored.as_ref(), &state, provider, redirect_uri, now(), &url);
+    flows.set(FLOWS, &stringify(&kept));
+    Ok(with_state)
+}
+
+/// The callback page: `null` when the URL carries no OAuth answer; checks the state,
+/// verifies the code and cleans the address bar.
+async fn callback(client: Rc<Client>, url: JsValue) -> Result<JsValue, Error> {
+    let location = global("location").and_then(|l| l.dyn_into::<web_sys::Location>().ok());
+    let here = location.and_then(|l| l.href().ok());
+    let url = url.as_string().or_else(|| here.clone()).unwrap_or_default();
+    let flows = client.flows();
+    let stored = flows.get(FLOWS).and_then(|t| parse(&t));
+    let Some(callback) = oauth::callback(&url, stored.as_ref(), now()) else {
+        return Ok(JsValue::NULL);
+    };
+    // Cleaned first: a reload can never verify the same code twice.
+    if Some(&url) == here.as_ref() {
+        if let Some(history) = global("history").and_then(|h| h.dyn_into::<web_sys::History>().ok())
+        {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&callback.cleaned));
+        }
+    }
+    match &callback.flows {
+        Some(rest) => flows.set(FLOWS, &stringify(rest)),
+        None => flows.remove(FLOWS),
+    }
+    let request = callback.verify?;
+    let outcome = client.send(Op::OauthVerify, &request, None, None).await?;
+    signed_in(&client, outcome, None)
+}
+
+/// Finishes a sign-in that answered `requires2fa`; emits `SIGNED_IN`.
+async fn verify_2fa(client: Rc<Client>, p: Value) -> Result<JsValue, Error> {
+    let email = client
+        .second_factor_email
+        .borrow()
+        .clone()
+        .unwrap_or_default();
+    let request = client.build(Op::Verify2fa, &p, &email)?;
+    match client.send(Op::Verify2fa, &request, None, None).await? {
+        Outcome::Session(session) => {
+            client.second_factor_email.borrow_mut().take();
+            Ok(to_js(&client.save(session, Event::SignedIn).view()))
+        }
+        _ => Err(err(ErrorCode::BadResponse)),
+    }
+}
+
+/// The Cocobase auth client.
+#[wasm_bindgen]
+pub struct CocobaseAuth {
+    client: Rc<Client>,
+}
+
+impl Drop for CocobaseAuth {
+    fn drop(&mut self) {
+        self.client.dispose();
+    }
+}
+
+impl CocobaseAuth {
+    fn call(&self, call: Call) -> Promise {
+        start(&self.client, call)
+    }
+}
+
+#[wasm_bindgen]
+impl CocobaseAuth {
+    /// Checks the options (`config_invalid`, `secret_key_in_browser` are thrown).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "CocobaseAuthOptions")] options: JsValue,
+    ) -> Result<CocobaseAuth, JsValue> {
+        let options = from_js(options).unwrap_or(Value::Null);
+        let config = config(&options).map_err(|e| js_error(&e))?;
+        Ok(CocobaseAuth {
+            client: Client::new(config),
+        })
+    }
+
+    /// Restores the stored session, refreshes it when due, and emits
+    /// `INITIAL_SESSION` once. Every call returns the same Promise.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Session | null>")]
+    pub fn initialize(&self) -> Promise {
+        if let Some(running) = self.client.init.borrow().clone() {
+            return running;
+        }
+        let started = self.call(Call::Initialize);
+        *self.client.init.borrow_mut() = Some(started.clone());
+        started
+    }
+
+    /// Creates an account; the email and password are checked locally first.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AuthResult>")]
+    pub fn signup(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignupParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::SignIn(Op::Signup, params, None))
+    }
+
+    /// Creates an account with files, sent as `multipart/form-data`.
+    #[wasm_bindgen(js_name = signupWithFiles, unchecked_return_type = "Promise<AuthResult>")]
+    pub fn signup_with_files(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SignupWithFilesParams")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Files")] files: JsValue,
+    ) -> Promise {
+        self.call(Call::SignIn(Op::SignupWithFiles, params, Some(files)))
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<AuthResult>")]
+    pub fn login(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LoginParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::SignIn(Op::Login, params, None))
+    }
+
+    /// Clears memory and storage and emits `SIGNED_OUT` ("logout"); other tabs follow.
+    pub fn logout(&self) {
+        self.client.logout();
+    }
+
+    #[wasm_bindgen(js_name = getCurrentUser, unchecked_return_type = "Promise<User>")]
+    pub fn get_current_user(&self) -> Promise {
+        self.call(Call::OwnUser(Op::CurrentUser, JsValue::NULL, None))
+    }
+
+    /// `append`/`remove` become `data.$append`/`data.$remove`; emits `USER_UPDATED`.
+    #[wasm_bindgen(js_name = updateUser, unchecked_return_type = "Promise<User>")]
+    pub fn update_user(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UserUpdate")] update: JsValue,
+    ) -> Promise {
+        self.call(Call::OwnUser(Op::Update, update, None))
+    }
+
+    #[wasm_bindgen(js_name = updateUserWithFiles, unchecked_return_type = "Promise<User>")]
+    pub fn update_user_with_files(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "UserUpdate")] update: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Files")] files: JsValue,
+    ) -> Promise {
+        self.call(Call::OwnUser(Op::Update, update, Some(files)))
+    }
+
+    /// Adds `userId` to `data.following_ids` (atomically, on the server).
+    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
+    pub fn follow(
+        &self,
+        #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
+    ) -> Promise {
+        self.call(Call::OwnUser(Op::Follow, user_id, None))
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
+    pub fn unfollow(
+        &self,
+        #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
+    ) -> Promise {
+        self.call(Call::OwnUser(Op::Unfollow, user_id, None))
+    }
+
+    /// Adopts the fresh token the server returns.
+    #[wasm_bindgen(js_name = changePassword, unchecked_return_type = "Promise<void>")]
+    pub fn change_password(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ChangePasswordParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::ChangePassword(params))
+    }
+
+    #[wasm_bindgen(js_name = listUsers, unchecked_return_type = "Promise<UserList>")]
+    pub fn list_users(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ListUsersParams | undefined")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::Plain(Op::ListUsers, params, false))
+    }
+
+    #[wasm_bindgen(js_name = getUserById, unchecked_return_type = "Promise<PublicUser>")]
+    pub fn get_user_by_id(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Promise {
+        self.call(Call::Plain(Op::GetUser, id, false))
+    }
+
+    /// The provider's sign-in URL, carrying a fresh `state` remembered in this tab.
+    #[wasm_bindgen(js_name = getOAuthUrl, unchecked_return_type = "Promise<string>")]
+    pub fn get_oauth_url(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OAuthParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::OauthUrl(params, false))
+    }
+
+    /// The same, then sends the browser there.
+    #[wasm_bindgen(js_name = signInWithOAuth, unchecked_return_type = "Promise<void>")]
+    pub fn sign_in_with_oauth(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OAuthParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::OauthUrl(params, true))
+    }
+
+    /// On the callback page (after `initialize()`, which it awaits): `null` when the
+    /// URL carries no OAuth answer; checks the state, verifies the code and cleans the
+    /// address bar.
+    #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<AuthResult | null>")]
+    pub fn handle_redirect_callback(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] url: JsValue,
+    ) -> Promise {
+        let started = self.initialize();
+        self.call(Call::Callback(url, started))
+    }
+
+    /// Finishes a sign-in that answered `requires2fa`; emits `SIGNED_IN`.
+    #[wasm_bindgen(js_name = verify2fa, unchecked_return_type = "Promise<Session>")]
+    pub fn verify_2fa(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Verify2faParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::Verify2fa(params))
+    }
+
+    /// Mails a new second-factor code (to the last sign-in's email by default).
+    #[wasm_bindgen(js_name = send2faCode, unchecked_return_type = "Promise<void>")]
+    pub fn send_2fa_code(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] email: JsValue,
+    ) -> Promise {
+        self.call(Call::Plain(Op::Send2faCode, email, false))
+    }
+
+    #[wasm_bindgen(js_name = enable2fa, unchecked_return_type = "Promise<void>")]
+    pub fn enable_2fa(&self) -> Promise {
+        self.call(Call::Plain(Op::Enable2fa, JsValue::NULL, true))
+    }
+
+    #[wasm_bindgen(js_name = disable2fa, unchecked_return_type = "Promise<void>")]
+    pub fn disable_2fa(&self) -> Promise {
+        self.call(Call::Plain(Op::Disable2fa, JsValue::NULL, true))
+    }
+
+    /// Resolves the same whether the email exists or not.
+    #[wasm_bindgen(js_name = requestPasswordReset, unchecked_return_type = "Promise<void>")]
+    pub fn request_password_reset(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] email: JsValue,
+    ) -> Promise {
+        self.call(Call::Plain(Op::RequestPasswordReset, email, false))
+    }
+
+    /// Checks the new password locally first; signs nobody in.
+    #[wasm_bindgen(js_name = resetPassword, unchecked_return_type = "Promise<void>")]
+    pub fn reset_password(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ResetPasswordParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::Plain(Op::ResetPassword, params, false))
+    }
+
+    #[wasm_bindgen(js_name = requestEmailVerification, unchecked_return_type = "Promise<void>")]
+    pub fn request_email_verification(&self) -> Promise {
+        self.call(Call::Plain(
+            Op::RequestEmailVerification,
+            JsValue::NULL,
+            true,
+        ))
+    }
+
+    /// When signed in, the cached and stored user follow (`USER_UPDATED`).
+    #[wasm_bindgen(js_name = verifyEmail, unchecked_return_type = "Promise<void>")]
+    pub fn verify_email(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> Promise {
+        self.call(Call::VerifyEmail(token))
+    }
+
+    /// Signs in with a Google ID token (Google Identity Services' `credential`).
+    #[wasm_bindgen(js_name = signInWithIdToken, unchecked_return_type = "Promise<AuthResult>")]
+    pub fn sign_in_with_id_token(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IdTokenParams")] params: JsValue,
+    ) -> Promise {
+        self.call(Call::SignIn(Op::IdToken, params, None))
+    }
+
+    /// Refreshes the token now: one request however many callers wait on it, in this
+    /// tab and across tabs.
+    #[wasm_bindgen(js_name = refreshSession, unchecked_return_type = "Promise<Session>")]
+    pub fn refresh_session(&self) -> Promise {
+        self.call(Call::Refresh)
+    }
+
+    /// `callback(event, session, reason?)`; returns the function that unsubscribes.
+    #[wasm_bindgen(js_name = onAuthStateChange, unchecked_return_type = "() => void")]
+    pub fn on_auth_state_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AuthStateListener")] callback: js_sys::Function,
+    ) -> JsValue {
+        let id = self.client.add_listener(callback.clone());
+        if self.client.ready.get() {
+            // A late listener still learns the starting state, once.
+            let client = self.client.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if client.has_listener(id) {
+                    let session = client.held().map_or(JsValue::NULL, |s| to_js(&s.view()));
+                    let event = JsValue::from_str("INITIAL_SESSION");
+                    if let Err(thrown) = callback.call2(&JsValue::NULL, &event, &session) {
+                        web_sys::console::error_2(
+                            &JsValue::from_str(
+                                "cocobase-auth: an onAuthStateChange listener threw",
+                            ),
+                            &thrown,
+                        );
+                    }
+                }
+            });
+        }
+        let weak = Rc::downgrade(&self.client);
+        Closure::<dyn Fn()>::new(move || {
+            if let Some(client) = weak.upgrade() {
+                client.remove_listener(id);
+            }
+        })
+        .into_js_value()
+    }
+
+    #[wasm_bindgen(getter, unchecked_return_type = "User | null")]
+    pub fn user(&self) -> JsValue {
+        self.client
+            .held()
+            .map_or(JsValue::NULL, |s| to_js(&s.view().user))
+    }
+
+    #[wasm_bindgen(getter, js_name = accessToken, unchecked_return_type = "string | null")]
+    pub fn access_token(&self) -> JsValue {
+        self.client
+            .held()
+            .map_or(JsValue::NULL, |s| JsValue::from_str(&s.access_token))
+    }
+
+    /// Epoch milliseconds of the local clock.
+    #[wasm_bindgen(getter, js_name = expiresAt, unchecked_return_type = "number | null")]
+    pub fn expires_at(&self) -> JsValue {
+        self.client
+            .held()
+            .map_or(JsValue::NULL, |s| JsValue::from_f64(s.expires_at as f64))
+    }
+
+    #[wasm_bindgen(getter, js_name = isAuthenticated)]
+    pub fn is_authenticated(&self) -> bool {
+        self.client.held().is_some_and(|s| now() < s.expires_at)
+    }
+
+    /// Stops timers and listeners (also on `free()`).
+    pub fn dispose(&self) {
+        self.client.dispose();
+    }
+}

@@ -1,0 +1,605 @@
+//! The client's state and its one I/O path: the held session, storage, events, the
+//! refresh timer and single-flight refresh. The exported class (`auth.rs`) forwards
+//! every method here; the core decides what to send and what each answer means.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::answer::{answer, Outcome, Received};
+use crate::core::error::{Error, ErrorCode};
+use crate::core::json::Value;
+use crate::core::options::{Config, StorageKind};
+use crate::core::refresh::{backoff_ms, RefreshPolicy};
+use crate::core::request::{build, Op, Request};
+use crate::core::session::{adopt, restore, Session};
+
+use super::convert::{parse, stringify, to_js, BrowserJson};
+use super::flight::Flight;
+use super::send::send;
+use super::store::{global, Store};
+use super::tabs;
+use super::timer::Timer;
+
+/// Where the official Cocobase JS SDK keeps its session (adopted once, then removed).
+const LEGACY_TOKEN: &str = "cocobase-token";
+const LEGACY_USER: &str = "cocobase-user";
+
+/// What `onAuthStateChange` listeners hear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    InitialSession,
+    SignedIn,
+    SignedOut,
+    TokenRefreshed,
+    UserUpdated,
+}
+
+impl Event {
+    fn name(self) -> &'static str {
+        match self {
+            Event::InitialSession => "INITIAL_SESSION",
+            Event::SignedIn => "SIGNED_IN",
+            Event::SignedOut => "SIGNED_OUT",
+            Event::TokenRefreshed => "TOKEN_REFRESHED",
+            Event::UserUpdated => "USER_UPDATED",
+        }
+    }
+}
+
+/// Why a session ended (`SIGNED_OUT`'s third argument).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Logout,
+    Expired,
+    Revoked,
+    OtherTab,
+}
+
+impl Reason {
+    fn name(self) -> &'static str {
+        match self {
+            Reason::Logout => "logout",
+            Reason::Expired => "expired",
+            Reason::Revoked => "revoked",
+            Reason::OtherTab => "other_tab",
+        }
+    }
+}
+
+pub type RefreshOutcome = Result<Session, Error>;
+
+/// The local clock, in epoch milliseconds.
+pub fn now() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+pub fn err(code: ErrorCode) -> Error {
+    Error::new(code)
+}
+
+/// What a window or document event does to the client.
+type PageHandler = dyn Fn(&Rc<Client>, web_sys::Event);
+
+/// A window or document listener, removed when dropped.
+struct Listener {
+    target: web_sys::EventTarget,
+    name: &'static str,
+    callback: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.name, self.callback.as_ref().unchecked_ref());
+    }
+}
+
+pub struct Client {
+    pub config: Config,
+    store: Store,
+    /// Pending sign-ins by redirect (sessionStorage: per tab), opened on first use.
+    flows: RefCell<Option<Rc<Store>>>,
+    pub session: RefCell<Option<Session>>,
+    listeners: RefCell<Vec<(u32, Function)>>,
+    next_listener: Cell<u32>,
+    /// `initialize()` has settled: late listeners get INITIAL_SESSION on their own.
+    pub ready: Cell<bool>,
+    pub init: RefCell<Option<js_sys::Promise>>,
+    /// The server cannot refresh: the session lasts until it expires.
+    unsupported: Cell<bool>,
+    failures: Cell<u32>,
+    flight: RefCell<Option<Rc<Flight<RefreshOutcome>>>>,
+    timer: RefCell<Option<Timer>>,
+    window_listeners: RefCell<Vec<Listener>>,
+    gone: Cell<bool>,
+    /// The email of the last sign-in that asked for a second factor.
+    pub second_factor_email: RefCell<Option<String>>,
+}
+
+impl Client {
+    pub fn new(config: Config) -> Rc<Client> {
+        let store = Store::open(config.storage);
+        let client = Rc::new(Client {
+            config,
+            store,
+            flows: RefCell::new(None),
+            session: RefCell::new(None),
+            listeners: RefCell::new(Vec::new()),
+            next_listener: Cell::new(0),
+            ready: Cell::new(false),
+            init: RefCell::new(None),
+            unsupported: Cell::new(false),
+            failures: Cell::new(0),
+            flight: RefCell::new(None),
+            timer: RefCell::new(None),
+            window_listeners: RefCell::new(Vec::new()),
+            gone: Cell::new(false),
+            second_factor_email: RefCell::new(None),
+        });
+        client.listen_to_the_page();
+        client
+    }
+
+    fn listen_to_the_page(self: &Rc<Self>) {
+        let window = global("window").and_then(|w| w.dyn_into::<web_sys::EventTarget>().ok());
+        let document = global("document").and_then(|d| d.dyn_into::<web_sys::EventTarget>().ok());
+        let mut listeners = Vec::new();
+        let mut on = |target: &Option<web_sys::EventTarget>,
+                      name: &'static str,
+                      handler: Box<PageHandler>| {
+            let Some(target) = target else { return };
+            let weak: Weak<Client> = Rc::downgrade(self);
+            let callback = Closure::<dyn FnMut(web_sys::Event)>::new(move |event| {
+                if let Some(client) = weak.upgrade() {
+                    handler(&client, event);
+                }
+            });
+            if target
+                .add_event_listener_with_callback(name, callback.as_ref().unchecked_ref())
+                .is_ok()
+            {
+                listeners.push(Listener {
+                    target: target.clone(),
+                    name,
+                    callback,
+                });
+            }
+        };
+        let wake = |client: &Rc<Client>, _: web_sys::Event| {
+            let hidden = global("document")
+                .and_then(|d| js_sys::Reflect::get(&d, &"hidden".into()).ok())
+                .is_some_and(|h| h.is_truthy());
+            if !hidden {
+                client.wake();
+            }
+        };
+        on(&window, "focus", Box::new(wake));
+        on(&window, "online", Box::new(wake));
+        on(&document, "visibilitychange", Box::new(wake));
+        if self.config.storage == StorageKind::Local && self.store.persistent() {
+            on(
+                &window,
+                "storage",
+                Box::new(|client, event| {
+                    let Ok(event) = event.dyn_into::<web_sys::StorageEvent>() else {
+                        return;
+                    };
+                    match event.key() {
+                        Some(key) if key == client.config.storage_key => {
+                            client.follow(event.new_value())
+                        }
+                        Some(_) => {}
+                        // `localStorage.clear()` in another tab.
+                        None => client.follow(None),
+                    }
+                }),
+            );
+        }
+        *self.window_listeners.borrow_mut() = listeners;
+    }
+
+    // ----- state and events ------------------------------------------------------
+
+    pub fn held(&self) -> Option<Session> {
+        self.session.borrow().clone()
+    }
+
+    fn policy(&self) -> RefreshPolicy {
+        RefreshPolicy {
+            auto_refresh: self.config.auto_refresh,
+            margin_ms: self.config.refresh_margin_ms,
+            unsupported: self.unsupported.get(),
+        }
+    }
+
+    fn emit(self: &Rc<Self>, event: Event, reason: Option<Reason>) {
+        let view = self.held().map(|s| s.view());
+        let listeners: Vec<Function> = self
+            .listeners
+            .borrow()
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect();
+        for listener in listeners {
+            // Each listener gets its own copy: nothing it changes reaches the client.
+            let session = view.as_ref().map_or(JsValue::NULL, to_js);
+            let reason = reason.map_or(JsValue::UNDEFINED, |r| JsValue::from_str(r.name()));
+            call_listener(&listener, event, &session, &reason);
+        }
+        if matches!(event, Event::SignedIn | Event::TokenRefreshed) {
+            self.failures.set(0);
+        }
+        self.arm();
+    }
+
+    /// Keeps `session` (memory and storage) and tells the listeners.
+    pub fn save(self: &Rc<Self>, session: Session, event: Event) -> Session {
+        self.store
+            .set(&self.config.storage_key, &stringify(&session.record()));
+        *self.session.borrow_mut() = Some(session.clone());
+        self.emit(event, None);
+        session
+    }
+
+    pub fn end(self: &Rc<Self>, reason: Reason) {
+        if self.session.borrow_mut().take().is_none() {
+            return;
+        }
+        self.unsupported.set(false);
+        if reason != Reason::OtherTab {
+            self.store.remove(&self.config.storage_key);
+        }
+        self.emit(Event::SignedOut, Some(reason));
+    }
+
+    fn end_if(self: &Rc<Self>, token: &str, reason: Reason) {
+        let same = self
+            .session
+            .borrow()
+            .as_ref()
+            .is_some_and(|s| s.access_token == token);
+        if same {
+            self.end(reason);
+        }
+    }
+
+    pub fn logout(self: &Rc<Self>) {
+        self.store.remove(&self.config.storage_key);
+        self.end(Reason::Logout);
+    }
+
+    /// Another tab wrote (or removed) the session: follow it, writing nothing.
+    fn follow(self: &Rc<Self>, text: Option<String>) {
+        let Some(text) = text else {
+            return self.end(Reason::OtherTab);
+        };
+        let Some(theirs) = restore(parse(&text).as_ref()) else {
+            return;
+        };
+        let mine = self.held();
+        if mine.as_ref() == Some(&theirs) {
+            return;
+        }
+        let event = match &mine {
+            Some(m) if m.user_id() == theirs.user_id() => {
+                if m.access_token == theirs.access_token {
+                    Event::UserUpdated
+                } else {
+                    Event::TokenRefreshed
+                }
+            }
+            _ => Event::SignedIn,
+        };
+        *self.session.borrow_mut() = Some(theirs);
+        self.emit(event, None);
+    }
+
+    pub fn add_listener(&self, callback: Function) -> u32 {
+        let id = self.next_listener.get();
+        self.next_listener.set(id + 1);
+        self.listeners.borrow_mut().push((id, callback));
+        id
+    }
+
+    pub fn remove_listener(&self, id: u32) {
+        self.listeners.borrow_mut().retain(|(n, _)| *n != id);
+    }
+
+    pub fn has_listener(&self, id: u32) -> bool {
+        self.listeners.borrow().iter().any(|(n, _)| *n == id)
+    }
+
+    pub fn dispose(&self) {
+        self.gone.set(true);
+        self.timer.borrow_mut().take();
+        self.window_listeners.borrow_mut().clear();
+        self.listeners.borrow_mut().clear();
+    }
+
+    // ----- the refresh timer -----------------------------------------------------
+
+    fn set_timer(self: &Rc<Self>, delay_ms: f64) {
+        let mut timer = self.timer.borrow_mut();
+        *timer = None;
+        if self.gone.get() {
+            return;
+        }
+        let weak = Rc::downgrade(self);
+        *timer = Some(Timer::start(delay_ms, move || {
+            if let Some(client) = weak.upgrade() {
+                client.wake();
+            }
+        }));
+    }
+
+    fn arm(self: &Rc<Self>) {
+        let Some(expires_at) = self.session.borrow().as_ref().map(|s| s.expires_at) else {
+            self.timer.borrow_mut().take();
+            return;
+        };
+        // After a failure, the retry is already scheduled.
+        if self.failures.get() == 0 {
+            self.set_timer(self.policy().wake_in(expires_at, now()) as f64);
+        }
+    }
+
+    /// Timer, focus, `online`: refresh when due; end a session that has run out.
+    fn wake(self: &Rc<Self>) {
+        let client = self.clone();
+        wasm_bindgen_futures::spawn_local(async move { client.wake_now().await });
+    }
+
+    async fn wake_now(self: &Rc<Self>) {
+        let Some(session) = self.held() else { return };
+        if self.gone.get() {
+            return;
+        }
+        if now() >= session.expires_at {
+            return self.end(Reason::Expired);
+        }
+        if !self.policy().due(session.expires_at, now()) {
+            return self.arm();
+        }
+        // The event that stores the new session also resets the failures and re-arms.
+        if let Err(e) = self.refresh().await {
+            let Some(held) = self.held() else {
+                return self.arm();
+            };
+            if self.unsupported.get() {
+                return self.arm();
+            }
+            let failures = self.failures.get();
+            self.failures.set(failures + 1);
+            let delay = backoff_ms(
+                failures,
+                js_sys::Math::random(),
+                e.retry_after,
+                held.expires_at - now(),
+            );
+            self.set_timer(delay);
+        }
+    }
+
+    // ----- requests --------------------------------------------------------------
+
+    /// The request of `op` with its local checks.
+    pub fn build(&self, op: Op, params: &Value, email: &str) -> Result<Request, Error> {
+        build(op, params, &self.config, email)
+    }
+
+    /// Sends `request` and reads the answer as `op`'s.
+    pub async fn send(
+        &self,
+        op: Op,
+        request: &Request,
+        token: Option<&str>,
+        files: Option<&JsValue>,
+    ) -> Result<Outcome, Error> {
+        let raw = send(&self.config, request, token, files).await?;
+        let held = self.held();
+        answer(
+            op,
+            raw.status,
+            raw.body.as_ref(),
+            Received {
+                retry_after: raw.retry_after.as_deref(),
+                date_ms: raw.date_ms,
+                now_ms: now(),
+            },
+            held.as_ref(),
+            &BrowserJson,
+        )
+    }
+
+    /// A request as the signed-in user: refreshes first when due; a dead token ends
+    /// the session.
+    pub async fn as_user(
+        self: &Rc<Self>,
+        op: Op,
+        request: &Request,
+        files: Option<&JsValue>,
+    ) -> Result<Outcome, Error> {
+        let token = self.token().await?;
+        match self.send(op, request, Some(&token), files).await {
+            Err(e) if e.status == 401 => {
+                let reason = if e.code == ErrorCode::SessionExpired {
+                    Reason::Expired
+                } else {
+                    Reason::Revoked
+                };
+                self.end_if(&token, reason);
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    async fn token(self: &Rc<Self>) -> Result<String, Error> {
+        let session = self.held().ok_or_else(|| err(ErrorCode::SessionMissing))?;
+        if now() >= session.expires_at {
+            self.end(Reason::Expired);
+            return Err(err(ErrorCode::SessionExpired));
+        }
+        if self.policy().due(session.expires_at, now()) {
+            return match self.refresh().await {
+                Ok(fresh) => Ok(fresh.access_token),
+                // A failed refresh leaves a session that is still valid in place.
+                Err(_) => match self.held() {
+                    Some(held) if now() < held.expires_at => Ok(held.access_token),
+                    _ => Err(err(ErrorCode::SessionExpired)),
+                },
+            };
+        }
+        Ok(session.access_token)
+    }
+
+    // ----- refresh ---------------------------------------------------------------
+
+    /// One refresh per token: shared by the callers in this tab, locked across tabs.
+    pub async fn refresh(self: &Rc<Self>) -> RefreshOutcome {
+        if self.held().is_none() {
+            return Err(err(ErrorCode::SessionMissing));
+        }
+        if self.unsupported.get() {
+            return Err(err(ErrorCode::RefreshUnsupported));
+        }
+        let running = self.flight.borrow().clone();
+        let flight = match running {
+            Some(flight) => flight,
+            None => {
+                let client = self.clone();
+                let flight = Flight::start(async move {
+                    let outcome = client.refresh_once().await;
+                    client.flight.borrow_mut().take();
+                    outcome
+                });
+                // The run may already have finished (and cleared the slot) if it never
+                // waited; only a run still going is shared.
+                *self.flight.borrow_mut() = Some(flight.clone());
+                flight
+            }
+        };
+        flight.wait().await
+    }
+
+    async fn refresh_once(self: &Rc<Self>) -> RefreshOutcome {
+        let start = self.held().ok_or_else(|| err(ErrorCode::SessionMissing))?;
+        let name = format!("cocobase-auth:refresh:{}", self.config.storage_key);
+        let _lock = tabs::lock(&name, self.config.request_timeout_ms.saturating_add(5000)).await;
+        // While we waited, another tab may have refreshed this token: its hand-over
+        // is our answer.
+        let handed = tabs::hand_over(&name, None).await;
+        let held = self.held().ok_or_else(|| err(ErrorCode::SessionMissing))?;
+        if held.access_token != start.access_token {
+            return Ok(held);
+        }
+        if let Some(theirs) = handed.and_then(|text| restore(parse(&text).as_ref())) {
+            let newer = theirs.user_id() == start.user_id()
+                && theirs.access_token != start.access_token
+                && theirs.expires_at > start.expires_at
+                && now() < theirs.expires_at;
+            if newer {
+                return Ok(self.save(theirs, Event::TokenRefreshed));
+            }
+        }
+        let request = self.build(Op::Refresh, &Value::Null, "")?;
+        let fresh = match self
+            .send(Op::Refresh, &request, Some(&start.access_token), None)
+            .await
+        {
+            Ok(Outcome::Session(fresh)) => fresh,
+            Ok(_) => return Err(err(ErrorCode::BadResponse)),
+            Err(e) => {
+                if e.code == ErrorCode::RefreshUnsupported {
+                    self.unsupported.set(true);
+                } else if e.code == ErrorCode::SessionExpired {
+                    self.end_if(&start.access_token, Reason::Expired);
+                } else if e.status == 401 {
+                    self.end_if(&start.access_token, Reason::Revoked);
+                }
+                return Err(e);
+            }
+        };
+        // The session may have ended or changed hands meanwhile.
+        match self.held() {
+            None => return Err(err(ErrorCode::SessionMissing)),
+            Some(current) if current.user_id() != start.user_id() => return Ok(current),
+            Some(_) => {}
+        }
+        // Handed over before the lock is released, for the tabs waiting on it.
+        tabs::hand_over(&name, Some(&stringify(&fresh.record()))).await;
+        Ok(self.save(fresh, Event::TokenRefreshed))
+    }
+
+    // ----- start-up --------------------------------------------------------------
+
+    pub async fn start(self: &Rc<Self>) -> Option<Session> {
+        let key = &self.config.storage_key;
+        let mut session = match self.store.get(key) {
+            Some(text) => {
+                let restored = restore(parse(&text).as_ref());
+                // Anything unreadable under our key means "signed out".
+                if restored.is_none() {
+                    self.store.remove(key);
+                }
+                restored
+            }
+            None => self.adopt_legacy(),
+        };
+        // A token that ran out while the page was closed: this page never held it, so
+        // no SIGNED_OUT; INITIAL_SESSION says null.
+        if session.as_ref().is_some_and(|s| now() >= s.expires_at) {
+            self.store.remove(key);
+            session = None;
+        }
+        *self.session.borrow_mut() = session;
+        let due = self
+            .held()
+            .is_some_and(|s| self.policy().due(s.expires_at, now()));
+        if due {
+            let _ = self.refresh().await;
+        }
+        self.ready.set(true);
+        self.emit(Event::InitialSession, None);
+        self.held()
+    }
+
+    fn adopt_legacy(&self) -> Option<Session> {
+        let token = self.store.get(LEGACY_TOKEN)?;
+        let user = self.store.get(LEGACY_USER).unwrap_or_default();
+        let session = adopt(&token, &user, &BrowserJson)?;
+        self.store
+            .set(&self.config.storage_key, &stringify(&session.record()));
+        self.store.remove(LEGACY_TOKEN);
+        self.store.remove(LEGACY_USER);
+        Some(session)
+    }
+
+    /// The per-tab store of pending sign-ins by redirect.
+    pub fn flows(&self) -> Rc<Store> {
+        self.flows
+            .borrow_mut()
+            .get_or_insert_with(|| Rc::new(Store::open(StorageKind::Session)))
+            .clone()
+    }
+}
+
+fn call_listener(listener: &Function, event: Event, session: &JsValue, reason: &JsValue) {
+    let outcome = listener.call3(
+        &JsValue::NULL,
+        &JsValue::from_str(event.name()),
+        session,
+        reason,
+    );
+    if let Err(thrown) = outcome {
+        web_sys::console::error_2(
+            &JsValue::from_str("cocobase-auth: an onAuthStateChange listener threw"),
+            &thrown,
+        );
+    }
+}

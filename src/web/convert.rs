@@ -1,0 +1,105 @@
+//! Crossing the boundary: JavaScript values to the core's [`Value`] (serde-wasm-bindgen
+//! over what `JSON.parse` or a caller gave), results back to plain JavaScript objects,
+//! and the core's [`Error`] as a JavaScript `Error` named `CocobaseError`.
+
+use js_sys::{Object, Reflect, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::core::error::{Error, ErrorCode};
+use crate::core::json::{Codec, Value};
+
+/// Every result crosses as plain JSON-like data: objects, not `Map`s; `None` as `null`.
+const PLAIN: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
+
+/// A Rust value as a fresh JavaScript object (callers never share the client's state).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&PLAIN).unwrap_or(JsValue::NULL)
+}
+
+/// A JavaScript value as the core's JSON value; `None` for what JSON cannot hold.
+pub fn from_js(value: JsValue) -> Option<Value> {
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// A caller's argument as a value: what JSON cannot hold is `validation_failed`.
+pub fn params(value: JsValue) -> Result<Value, Error> {
+    from_js(value).ok_or_else(|| {
+        Error::with_message(
+            ErrorCode::ValidationFailed,
+            "The argument must hold only JSON values.",
+        )
+    })
+}
+
+/// The browser's `JSON.parse`, then serde-wasm-bindgen.
+pub fn parse(text: &str) -> Option<Value> {
+    from_js(JSON::parse(text).ok()?)
+}
+
+/// The browser's `JSON.stringify`.
+pub fn stringify(value: &Value) -> String {
+    JSON::stringify(&to_js(value))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
+/// The browser's JSON as the core's reader.
+pub struct BrowserJson;
+
+impl Codec for BrowserJson {
+    fn parse(&self, text: &str) -> Option<Value> {
+        parse(text)
+    }
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// An own, enumerable data property, whatever its name (`__proto__` included).
+fn define(target: &Object, key: &str, value: &JsValue) {
+    let descriptor = Object::new();
+    for (name, v) in [
+        ("value", value.clone()),
+        ("enumerable", JsValue::TRUE),
+        ("writable", JsValue::TRUE),
+        ("configurable", JsValue::TRUE),
+    ] {
+        set(&descriptor, name, &v);
+    }
+    let _ = Reflect::define_property(target, &JsValue::from_str(key), &descriptor);
+}
+
+/// The core's error as a JavaScript `Error` with `name` "CocobaseError" and the
+/// fields of JS-API.md.
+pub fn js_error(e: &Error) -> JsValue {
+    let error = js_sys::Error::new(&e.message);
+    error.set_name("CocobaseError");
+    let target: &JsValue = error.as_ref();
+    set(target, "code", &JsValue::from_str(e.code.as_str()));
+    set(target, "status", &JsValue::from(e.status));
+    set(target, "retryable", &JsValue::from_bool(e.retryable()));
+    if let Some(detail) = &e.detail {
+        set(target, "detail", &to_js(detail));
+    }
+    if let Some(seconds) = e.retry_after {
+        set(target, "retryAfter", &JsValue::from_f64(seconds));
+    }
+    if let Some(fields) = &e.field_errors {
+        let map = Object::new();
+        for (field, issues) in fields {
+            let list = js_sys::Array::new();
+            for issue in issues {
+                let item = Object::new();
+                set(&item, "code", &JsValue::from_str(&issue.code));
+                set(&item, "message", &JsValue::from_str(&issue.message));
+                list.push(&item);
+            }
+            define(&map, field, &list);
+        }
+        set(target, "fieldErrors", &map);
+    }
+    error.into()
+}

@@ -1,0 +1,76 @@
+//! Web Storage with an in-memory fall-back for what it refuses (private mode, quota,
+//! SSR, a sandbox that throws on access). Nothing is written to probe it: a refused
+//! write falls back by itself.
+
+use std::cell::RefCell;
+
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::core::options::StorageKind;
+
+/// One storage area and the values it refused.
+pub struct Store {
+    backend: Option<web_sys::Storage>,
+    refused: RefCell<Vec<(String, String)>>,
+}
+
+/// `globalThis[name]`, when reading it does not throw.
+pub fn global(name: &str) -> Option<JsValue> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+impl Store {
+    pub fn open(kind: StorageKind) -> Store {
+        let name = match kind {
+            StorageKind::Local => Some("localStorage"),
+            StorageKind::Session => Some("sessionStorage"),
+            StorageKind::Memory => None,
+        };
+        Store {
+            backend: name
+                .and_then(global)
+                .and_then(|s| s.dyn_into::<web_sys::Storage>().ok()),
+            refused: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Backed by the browser (its changes reach other tabs).
+    pub fn persistent(&self) -> bool {
+        self.backend.is_some()
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        if let Some((_, v)) = self.refused.borrow().iter().find(|(k, _)| k == key) {
+            return Some(v.clone());
+        }
+        self.backend.as_ref()?.get_item(key).ok().flatten()
+    }
+
+    pub fn set(&self, key: &str, value: &str) {
+        self.forget(key);
+        let stored = self
+            .backend
+            .as_ref()
+            .is_some_and(|b| b.set_item(key, value).is_ok());
+        if !stored {
+            self.refused
+                .borrow_mut()
+                .push((key.to_owned(), value.to_owned()));
+        }
+    }
+
+    /// Drops what memory holds for `key`.
+    fn forget(&self, key: &str) {
+        self.refused.borrow_mut().retain(|(k, _)| k != key);
+    }
+
+    pub fn remove(&self, key: &str) {
+        self.forget(key);
+        if let Some(b) = &self.backend {
+            let _ = b.remove_item(key);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Coordination across tabs: a Web Lock with a bounded wait, and the newest refreshed
+//! record handed over through IndexedDB, which (unlike `localStorage` and its
+//! `storage` events) every tab reads in the order the lock gives.
+
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+
+use super::store::global;
+use super::timer::Timer;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `navigator.locks` (web-sys has it behind its unstable APIs).
+    type LockManager;
+
+    #[wasm_bindgen(method, js_name = request)]
+    fn request(this: &LockManager, name: &str, options: &Object, callback: &Function) -> Promise;
+}
+
+/// Holds a Web Lock; releases it when dropped.
+pub struct Lock(Function);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = self.0.call0(&JsValue::NULL);
+    }
+}
+
+fn lock_manager() -> Option<LockManager> {
+    let navigator = global("navigator")?;
+    let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
+    (!locks.is_undefined() && !locks.is_null()).then(|| locks.unchecked_into())
+}
+
+/// Takes the lock `name`, waiting at most `timeout_ms`: `None` without Web Locks or
+/// after the wait (the caller then goes on alone).
+pub async fn lock(name: &str, timeout_ms: u32) -> Option<Lock> {
+    let locks = lock_manager()?;
+    let abort = web_sys::AbortController::new().ok()?;
+    let options = Object::new();
+    Reflect::set(&options, &JsValue::from_str("signal"), &abort.signal()).ok()?;
+    let aborter = abort.clone();
+    let timer = Timer::start(timeout_ms.into(), move || aborter.abort());
+    // Resolves with the lock's release function, or null when the request failed.
+    let granted = Promise::new(&mut |resolve, _| {
+        let on_grant = resolve.clone();
+        let callback = Closure::once_into_js(move |_lock: JsValue| {
+            // Held until the returned promise settles: its resolve is the release.
+            Promise::new(&mut |release, _| {
+                let _ = on_grant.call1(&JsValue::NULL, &release);
+            })
+        });
+        let on_fail = resolve.clone();
+        let failed = Closure::once(move |_: JsValue| {
+            let _ = on_fail.call1(&JsValue::NULL, &JsValue::NULL);
+        });
+        let _ = locks
+            .request(name, &options, callback.unchecked_ref())
+            .catch(&failed);
+        // Called at most once, when the request fails; a few bytes otherwise.
+        failed.forget();
+    });
+    let release = JsFuture::from(granted).await.ok();
+    drop(timer);
+    release?.dyn_into::<Function>().ok().map(Lock)
+}
+
+/// Settles when `request` succeeds (its result) or fails (`None`).
+async fn finished(request: &IdbRequest) -> Option<JsValue> {
+    let done = Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(resolve.unchecked_ref()));
+        request.set_onerror(Some(reject.unchecked_ref()));
+    });
+    JsFuture::from(done).await.ok()?;
+    request.result().ok()
+}
+
+async fn open_database() -> Option<IdbDatabase> {
+    let factory: IdbFactory = global("indexedDB")?.dyn_into().ok()?;
+    let open: IdbOpenDbRequest = factory.open_with_u32("cocobase-auth", 1).ok()?;
+    let upgrade_target = open.clone();
+    let upgrade = Closure::once_into_js(move |_: JsValue| {
+        if let Some(db) = upgrade_target
+            .result()
+            .ok()
+            .and_then(|r| r.dyn_into::<IdbDatabase>().ok())
+        {
+            let _ = db.create_object_store("kv");
+        }
+    });
+    open.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+    finished(&open).await?.dyn_into().ok()
+}
+
+/// Reads (`value` None) or writes the record handed over under `key`; `None` on any
+/// failure (no IndexedDB, a blocked database): the caller then goes on alone.
+pub async fn hand_over(key: &str, value: Option<&str>) -> Option<String> {
+    let db = open_database().await?;
+    let result = async {
+        let mode = if value.is_some() {
+            IdbTransactionMode::Readwrite
+        } else {
+            IdbTransactionMode::Readonly
+        };
+        let tx = db.transaction_with_str_and_mode("kv", mode).ok()?;
+        let store = tx.object_store("kv").ok()?;
+        let key = JsValue::from_str(key);
+        let request = match value {
+            Some(v) => store.put_with_key(&JsValue::from_str(v), &key).ok()?,
+            None => store.get(&key).ok()?,
+        };
+        let committed = Promise::new(&mut |resolve, reject| {
+            tx.set_oncomplete(Some(resolve.unchecked_ref()));
+            tx.set_onerror(Some(reject.unchecked_ref()));
+            tx.set_onabort(Some(reject.unchecked_ref()));
+        });
+        JsFuture::from(committed).await.ok()?;
+        request.result().ok()?.as_string()
+    }
+    .await;
+    db.close();
+    result
+}
