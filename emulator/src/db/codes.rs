@@ -281,6 +281,10 @@ fn spend_codes(conn: &Connection, user_id: &str) -> rusqlite::Result<usize> {
     )
 }
 
+/// Tokens are looked up by their SHA-256 (the primary key), never compared as text:
+/// the lookup's timing depends on a hash the caller cannot steer, not on how much of a
+/// stored token a guess matches. (Codes, six digits, are compared in constant time in
+/// [`Db::check_code`], each user's few at a time.)
 fn live_token_user(
     conn: &Connection,
     purpose: TokenPurpose,
