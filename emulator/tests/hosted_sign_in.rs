@@ -557,3 +557,79 @@ async fn the_outbox_filters_clears_and_needs_no_key() {
     assert!(r.status.is_success());
     assert!(app.outbox(None).await.is_empty());
 }
+
+#[tokio::test]
+async fn garbage_to_every_new_route_is_4xx_never_500() {
+    let app = TestApp::new();
+    let (token, _) = app.signup_with_2fa("garbage@example.com").await;
+    let paths = [
+        "/auth-collections/2fa/enable",
+        "/auth-collections/2fa/disable",
+        "/auth-collections/2fa/send-code",
+        "/auth-collections/2fa/verify",
+        "/auth-collections/forgot-password",
+        "/auth-collections/reset-password",
+        "/auth-collections/verify-email/send",
+        "/auth-collections/verify-email/resend",
+        "/auth-collections/verify-email/verify",
+        "/auth-collections/google-verify",
+        "/auth-collections/github-verify",
+        "/auth-collections/verify-github-login",
+        "/__emulator/google/id-token",
+    ];
+    let bodies: [(&str, &[u8]); 9] = [
+        ("application/json", b"{not json"),
+        ("application/json", b"[]"),
+        ("application/json", b"null"),
+        ("application/json", b"\xff\xfe\x00"),
+        (
+            "application/json",
+            br#"{"email":{"$gt":""},"code":[1],"token":{},"id_token":1e999}"#,
+        ),
+        (
+            "application/json",
+            br#"{"email":"garbage@example.com","code":"\u0000"}"#,
+        ),
+        (
+            "application/json",
+            br#"{"token":"../../etc/passwd","new_password":"x"}"#,
+        ),
+        ("text/plain", b"email=x"),
+        (
+            "application/x-www-form-urlencoded",
+            b"email=garbage%40example.com",
+        ),
+    ];
+    for path in paths {
+        for auth in [None, Some(token.as_str()), Some("x.y.z")] {
+            for (ct, body) in bodies {
+                let mut b = Request::post(path)
+                    .header("host", "127.0.0.1:8787")
+                    .header("x-api-key", KEY)
+                    .header("content-type", ct);
+                if let Some(t) = auth {
+                    b = b.header("authorization", format!("Bearer {t}"));
+                }
+                let r = app.send(b.body(Body::from(body.to_vec())).unwrap()).await;
+                assert!(
+                    r.status.is_client_error() || r.status.is_success(),
+                    "{path} {ct} {:?}: {} {}",
+                    String::from_utf8_lossy(body),
+                    r.status,
+                    r.text()
+                );
+            }
+        }
+    }
+    for path in [
+        "/verify-email?token=%00%ff",
+        "/verify-email?token=&token=",
+        "/auth-collections/reset-password-page?token=%ff",
+        "/__emulator/outbox?to=%ff%00",
+    ] {
+        let r = app
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        assert!(r.status.as_u16() < 500, "{path}: {}", r.status);
+    }
+}
