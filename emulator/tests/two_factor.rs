@@ -375,3 +375,34 @@ async fn garbage_bodies_are_4xx() {
     let r = verify(&app, "junk@example.com", "' OR 1=1 --").await;
     r.assert(400);
 }
+
+#[tokio::test]
+async fn guessing_stops_at_fifty_tries_per_fifteen_minutes() {
+    let app = TestApp::new();
+    app.signup_with_2fa("target@example.com").await;
+    let mut tries = 0;
+    for _ in 0..10 {
+        send_code(&app, "target@example.com").await.assert(200);
+        let live = code_of(&app, "target@example.com").await;
+        // Five wrong guesses (the attacker cannot see the code) spend it.
+        let guesses = (0..6)
+            .map(|n| format!("{n:06}"))
+            .filter(|g| *g != live)
+            .take(5);
+        for g in guesses {
+            tries += 1;
+            verify(&app, "target@example.com", &g).await.assert(400);
+        }
+        let r = verify(&app, "target@example.com", &live).await;
+        assert_eq!(r.detail(), "Code expired or already used");
+    }
+    assert_eq!(tries, 50);
+    // An eleventh code is refused, so no live code is left to guess.
+    send_code(&app, "target@example.com").await.assert(429);
+    app.login("target@example.com").await.assert(429);
+    for n in 0..20 {
+        let r = verify(&app, "target@example.com", &format!("{n:06}")).await;
+        r.assert(400);
+    }
+    assert_eq!(app.outbox(Some("target@example.com")).await.len(), 10);
+}
