@@ -27,6 +27,16 @@ OPTIONS:
     --allowed-redirect ORIGIN
                              an origin OAuth redirect_uris may point to; repeatable
                              [default: any loopback origin: 127.0.0.1, localhost, [::1]]
+    --no-2fa                 the project has 2FA off: 2fa/enable answers 400
+    --google-client-id ID    the audience google-verify wants in ID tokens
+                             [default emulator.apps.googleusercontent.com]
+    --password-reset-url URL where reset mails link to (with ?token=...)
+                             [default: the emulator's /auth-collections/reset-password-page]
+    --verification-url URL   where verification mails link to (with ?token=...)
+                             [default: the emulator's /verify-email]
+
+Mails (2FA codes, reset and verification links) are not sent: each is printed as one
+line on stderr and kept in the outbox, GET /__emulator/outbox?to=EMAIL.
 
 TESTING CLIENTS ON A BAD NETWORK (off by default; only API routes under /auth-collections):
     --fault-rate P           answer that share (0 to 1) of API requests, before any handler
@@ -42,6 +52,9 @@ TESTING CLIENTS ON A BAD NETWORK (off by default; only API routes under /auth-co
 pub const DEFAULT_API_KEY: &str = "pk_test_emulator";
 /// The project's secret key; it shares the publishable key's rate-limit budget.
 pub const SECRET_API_KEY: &str = "sk_test_emulator";
+
+/// The Google client id used when none is configured.
+pub const DEFAULT_GOOGLE_CLIENT_ID: &str = "emulator.apps.googleusercontent.com";
 
 /// A plan's per-minute request budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +97,17 @@ pub struct Config {
     pub allowed_redirects: Vec<String>,
     /// Injected faults and latency (`--fault-rate`, `--latency`); off by default.
     pub faults: FaultConfig,
+    /// Whether users may turn on the second factor (`--no-2fa` turns it off).
+    pub two_factor: bool,
+    /// The audience of accepted Google ID tokens.
+    pub google_client_id: String,
+    /// Where reset mails link to; `None`: the emulator's own reset page.
+    pub password_reset_url: Option<String>,
+    /// Where verification mails link to; `None`: the emulator's root `/verify-email`.
+    pub verification_url: Option<String>,
+    /// The base URL the binary printed (`http://127.0.0.1:PORT`), for the mails' default
+    /// links; `None` (tests) takes the request's `Host`.
+    pub base_url: Option<String>,
 }
 
 impl Default for Config {
@@ -102,6 +126,11 @@ impl Default for Config {
             self_roles: None,
             allowed_redirects: Vec::new(),
             faults: FaultConfig::default(),
+            two_factor: true,
+            google_client_id: DEFAULT_GOOGLE_CLIENT_ID.into(),
+            password_reset_url: None,
+            verification_url: None,
+            base_url: None,
         }
     }
 }
@@ -162,6 +191,13 @@ impl Config {
             if flag == "-h" || flag == "--help" {
                 return Ok(Command::Help);
             }
+            if flag == "--no-2fa" {
+                if inline.is_some() {
+                    return Err("--no-2fa takes no value".into());
+                }
+                c.two_factor = false;
+                continue;
+            }
             let mut value = || -> Result<String, String> {
                 inline
                     .clone()
@@ -221,6 +257,9 @@ impl Config {
                         })?;
                     c.allowed_redirects.push(origin);
                 }
+                "--google-client-id" => c.google_client_id = non_empty(&flag, value()?)?,
+                "--password-reset-url" => c.password_reset_url = Some(link_base(&flag, value()?)?),
+                "--verification-url" => c.verification_url = Some(link_base(&flag, value()?)?),
                 "--fault-rate" => c.faults.rate = parse_rate(&value()?)?,
                 "--latency" => c.faults.latency_ms = Some(parse_latency(&value()?)?),
                 _ => return Err(format!("unknown argument {arg:?} (see --help)")),
@@ -233,6 +272,17 @@ impl Config {
 fn parse_port(v: &str) -> Result<u16, String> {
     v.parse()
         .map_err(|_| format!("--port must be a number from 0 to 65535, not {v:?}"))
+}
+
+/// An absolute http(s) URL without a fragment, to which mails add `token=`.
+fn link_base(flag: &str, v: String) -> Result<String, String> {
+    if crate::url::origin_of(&v).is_none() || v.contains('#') || v.chars().any(char::is_whitespace)
+    {
+        return Err(format!(
+            "{flag} wants an absolute http(s) URL without #fragment, not {v:?}"
+        ));
+    }
+    Ok(v)
 }
 
 fn non_empty(flag: &str, v: String) -> Result<String, String> {
@@ -287,6 +337,26 @@ mod tests {
         assert_eq!((f.rate, f.latency_ms), (0.2, Some((0, 20))));
         assert!(f.enabled());
         assert_eq!(run(&["--latency", "5"]).faults.latency_ms, Some((5, 5)));
+        assert!(c.two_factor);
+        assert_eq!(c.google_client_id, DEFAULT_GOOGLE_CLIENT_ID);
+        let c = run(&[
+            "--no-2fa",
+            "--google-client-id",
+            "abc.apps.googleusercontent.com",
+            "--password-reset-url",
+            "http://localhost:3000/reset?x=1",
+            "--verification-url=https://app.example/verify",
+        ]);
+        assert!(!c.two_factor);
+        assert_eq!(c.google_client_id, "abc.apps.googleusercontent.com");
+        assert_eq!(
+            c.password_reset_url.as_deref(),
+            Some("http://localhost:3000/reset?x=1")
+        );
+        assert_eq!(
+            c.verification_url.as_deref(),
+            Some("https://app.example/verify")
+        );
         assert_eq!(run(&["--tier", "enterprise"]).requests_per_minute(), None);
         assert_eq!(
             run(&["--tier", "enterprise", "--rate-limit", "5"]).requests_per_minute(),
@@ -319,6 +389,11 @@ mod tests {
             &["--fault-rate", "2"],
             &["--fault-rate"],
             &["--latency", "9-1"],
+            &["--password-reset-url", "/reset"],
+            &["--verification-url", "ftp://x/verify"],
+            &["--verification-url", "http://x/v#frag"],
+            &["--google-client-id", ""],
+            &["--no-2fa=yes"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }

@@ -94,6 +94,29 @@ pub enum ApiError {
         /// Requests per minute.
         limit: u32,
     },
+    /// 400: `2fa/enable` in a project with 2FA off (`--no-2fa`).
+    TwoFactorUnavailable,
+    /// 404: `2fa/disable` for a user who never turned 2FA on.
+    TwoFactorNotFound,
+    /// 400: `2fa/verify` with an unknown email or a wrong code (the same answer).
+    InvalidTwoFactorCode,
+    /// 400: `2fa/verify` with a used, replaced, spent or expired code.
+    TwoFactorCodeStale,
+    /// 429 with `Retry-After`: too many second-factor codes for one user.
+    TooManyCodes {
+        /// Seconds until another code may be sent.
+        retry_after: i64,
+    },
+    /// 400: reset token unknown, used, replaced or expired.
+    InvalidResetToken,
+    /// 400: verification token unknown, used, replaced or expired.
+    InvalidVerificationToken,
+    /// 400: a Google ID token the emulator did not issue, or one it refuses.
+    InvalidGoogleToken(&'static str),
+    /// 400: `github-verify` without a usable `code` or `redirect_uri`.
+    GithubRequest(&'static str),
+    /// 400: `github-verify` with `access_token`, which the emulator cannot check.
+    InvalidGithubToken,
     /// 500: something broke on our side. The cause is logged (without secrets), not sent.
     Internal(&'static str),
 }
@@ -115,12 +138,20 @@ impl ApiError {
             | WrongCurrentPassword
             | PasswordViaPatch
             | InvalidCode
-            | BadRedirect(_) => StatusCode::BAD_REQUEST,
-            UnknownProvider | UserNotFound | NotFound => StatusCode::NOT_FOUND,
+            | BadRedirect(_)
+            | TwoFactorUnavailable
+            | InvalidTwoFactorCode
+            | TwoFactorCodeStale
+            | InvalidResetToken
+            | InvalidVerificationToken
+            | InvalidGoogleToken(_)
+            | GithubRequest(_)
+            | InvalidGithubToken => StatusCode::BAD_REQUEST,
+            UnknownProvider | UserNotFound | NotFound | TwoFactorNotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            RateLimited { .. } | TooManyCodes { .. } => StatusCode::TOO_MANY_REQUESTS,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,7 +186,7 @@ impl ApiError {
             }
             InvalidCode => "Invalid or expired code".into(),
             BadRedirect(why) => format!("Invalid redirect_uri: {why}"),
-            UnknownProvider => "Unknown OAuth provider (use google or apple)".into(),
+            UnknownProvider => "Unknown OAuth provider (use google, apple or github)".into(),
             UserNotFound => "User not found".into(),
             NotFound => "Not Found".into(),
             MethodNotAllowed => "Method Not Allowed".into(),
@@ -164,13 +195,26 @@ impl ApiError {
             RateLimited { limit } => {
                 format!("Rate limit exceeded: {limit} requests per minute")
             }
+            TwoFactorUnavailable => "2FA is not enabled for this project".into(),
+            TwoFactorNotFound => "2FA settings not found".into(),
+            InvalidTwoFactorCode => "Invalid email or code".into(),
+            TwoFactorCodeStale => "Code expired or already used".into(),
+            TooManyCodes { .. } => "Too many verification attempts. Please try again later.".into(),
+            InvalidResetToken => "Invalid or expired reset token".into(),
+            InvalidVerificationToken => "Invalid or expired verification token".into(),
+            InvalidGoogleToken(why) => format!("Invalid Google ID token: {why}"),
+            GithubRequest(why) => (*why).into(),
+            InvalidGithubToken => "Invalid GitHub access token".into(),
             Internal(_) => "Internal server error".into(),
         }
     }
 }
 
-/// `google` → `Google`.
+/// `google` → `Google`, `github` → `GitHub`.
 pub fn provider_label(provider: &str) -> String {
+    if provider == "github" {
+        return "GitHub".into();
+    }
     let mut c = provider.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -192,6 +236,10 @@ impl IntoResponse for ApiError {
         if matches!(self, ApiError::Token(_)) {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let ApiError::TooManyCodes { retry_after } = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
         }
         res
     }

@@ -1,10 +1,11 @@
 //! Extractors: the project key, the signed-in user, and request bodies (JSON, or JSON
 //! plus files in multipart) that fail in the API's own error shapes.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
+use http_body_util::BodyExt;
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
@@ -106,7 +107,37 @@ fn is_json(ct: &str) -> bool {
     ct == "application/json" || (ct.starts_with("application/") && ct.ends_with("+json"))
 }
 
-/// Reads a whole body of at most `limit` bytes; 413 past it.
+/// How much of a body over the limit is still read, and dropped, before the 413: a
+/// client that is still sending then receives the answer. Closing the connection on
+/// it instead makes the kernel reset it, and a browser reports a network error.
+/// Bodies declared larger than this are refused without reading them.
+pub const MAX_DRAIN_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads and drops up to `budget` more bytes of `body`; stops early at its end or on
+/// an error.
+async fn drain(mut body: Body, budget: usize) {
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Some(data) = frame.data_ref() {
+            seen += data.len();
+            if seen > budget {
+                break;
+            }
+        }
+    }
+}
+
+/// Whether the client waits for `100 Continue` before sending its body: then it has
+/// sent nothing yet, and the 413 goes out without reading.
+fn expects_continue(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::EXPECT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+}
+
+/// Reads a whole body of at most `limit` bytes; 413 past it, after draining the rest
+/// (see [`MAX_DRAIN_BYTES`]).
 async fn read_limited(req: Request, limit: usize) -> Result<Bytes, ApiError> {
     let too_large = ApiError::TooLarge("Request body too large (the limit is 1 MiB)");
     let declared = req
@@ -114,12 +145,28 @@ async fn read_limited(req: Request, limit: usize) -> Result<Bytes, ApiError> {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    let waits = expects_continue(req.headers());
+    let mut body = req.into_body();
+    if let Some(n) = declared.filter(|n| *n > limit as u64) {
+        if !waits && n <= MAX_DRAIN_BYTES as u64 {
+            drain(body, MAX_DRAIN_BYTES).await;
+        }
         return Err(too_large);
     }
-    axum::body::to_bytes(req.into_body(), limit)
-        .await
-        .map_err(|_| too_large)
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(too_large);
+        };
+        if let Some(data) = frame.data_ref() {
+            if buf.len() + data.len() > limit {
+                drain(body, MAX_DRAIN_BYTES.saturating_sub(buf.len() + data.len())).await;
+                return Err(too_large);
+            }
+            buf.extend_from_slice(data);
+        }
+    }
+    Ok(Bytes::from(buf))
 }
 
 /// Parses a JSON object; anything else is a 422 in FastAPI's shape.
@@ -229,6 +276,13 @@ impl FromRequest<AppState> for BodyWithFiles {
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
                         if buf.len() + chunk.len() > limit {
+                            // Read the rest (bounded by the body limit) so that the
+                            // client, still sending, receives the 413.
+                            while let Ok(Some(_)) = field.chunk().await {}
+                            drop(field);
+                            while let Ok(Some(mut rest)) = mp.next_field().await {
+                                while let Ok(Some(_)) = rest.chunk().await {}
+                            }
                             return Err(ApiError::TooLarge(if name == "data" {
                                 "The data field is too large (the limit is 1 MiB)"
                             } else {

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use crate::state::AppState;
 use crate::time::http_date;
 
-const ALLOW_METHODS: &str = "GET, POST, PATCH, OPTIONS";
+// DELETE is for the outbox (`DELETE /__emulator/outbox`), which test pages call too.
+const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "Authorization, x-api-key, Content-Type";
 const EXPOSE_HEADERS: &str =
     "Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Date";

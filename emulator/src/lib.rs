@@ -1,5 +1,6 @@
-//! `cocobase-emulator`: a local, API-compatible Cocobase auth server on SQLite, with a
-//! stand-in OAuth provider for Google and Apple sign-in.
+//! `cocobase-emulator`: a local, API-compatible Cocobase auth server on SQLite, with
+//! stand-in providers for Google, Apple and GitHub sign-in and an outbox for the mails
+//! (second-factor codes, password reset, email verification) it would send.
 //!
 //! It implements the contract in the project's `API.md` (§1-§3, and the command line
 //! of §5). Email and password rules come from the client crate
@@ -24,7 +25,9 @@ pub mod db;
 pub mod error;
 pub mod extract;
 pub mod fault;
+pub mod google;
 pub mod headers;
+pub mod mail;
 pub mod password;
 pub mod random;
 pub mod ratelimit;

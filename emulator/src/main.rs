@@ -46,14 +46,16 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: Config) -> std::io::Result<()> {
+async fn serve(mut config: Config) -> std::io::Result<()> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
-    let state = AppState::new(config)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot open the database: {e}")))?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
     let port = listener.local_addr()?.port();
+    // Mailed links point at the address printed below, whatever Host a request names.
+    config.base_url = Some(format!("http://127.0.0.1:{port}"));
+    let state = AppState::new(config)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot open the database: {e}")))?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(

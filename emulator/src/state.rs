@@ -4,7 +4,10 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::config::Config;
+use axum::http::HeaderMap;
+
 use crate::db::{Db, UserRow};
+use crate::mail::{Draft, Mail, Outbox};
 use crate::ratelimit::Limiter;
 use crate::time::Clock;
 use crate::token::{self, Claims};
@@ -23,7 +26,10 @@ pub struct Inner {
     pub clock: Clock,
     /// The project's request budget.
     pub limiter: Limiter,
+    /// The mails sent so far.
+    pub outbox: Outbox,
     secret: [u8; 32],
+    google_secret: [u8; 32],
 }
 
 impl Deref for AppState {
@@ -50,13 +56,16 @@ impl AppState {
         }
         let db = Db::open(&config.db).map_err(std::io::Error::other)?;
         let secret = db.signing_secret().map_err(std::io::Error::other)?;
+        let google_secret = db.google_secret().map_err(std::io::Error::other)?;
         let limiter = Limiter::new(config.requests_per_minute());
         Ok(Self(Arc::new(Inner {
             config,
             db,
             clock,
             limiter,
+            outbox: Outbox::default(),
             secret,
+            google_secret,
         })))
     }
 
@@ -77,6 +86,39 @@ impl AppState {
     /// Signs arbitrary claims with the project's secret (tests craft tokens with it).
     pub fn sign(&self, claims: &Claims) -> String {
         token::sign(claims, &self.secret)
+    }
+
+    /// The key of the stand-in Google's ID tokens.
+    pub fn google_secret(&self) -> &[u8] {
+        &self.google_secret
+    }
+
+    /// Sends (keeps and prints) a mail, dated by the app's clock.
+    pub fn mail(&self, draft: Draft) -> Mail {
+        self.outbox.send(draft, self.clock.now_micros())
+    }
+
+    /// A mailed link: `base?token=...` (`&token=` when `base` has a query), where `base`
+    /// is the configured URL or else `default_path` on the emulator's own base URL.
+    pub fn link(
+        &self,
+        configured: Option<&str>,
+        default_path: &str,
+        headers: &HeaderMap,
+        token: &str,
+    ) -> String {
+        let base = match configured {
+            Some(url) => url.to_string(),
+            None => {
+                let origin = match &self.config.base_url {
+                    Some(b) => b.trim_end_matches('/').to_string(),
+                    None => crate::routes::request_origin(headers),
+                };
+                format!("{origin}{default_path}")
+            }
+        };
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}token={}", crate::url::encode_component(token))
     }
 
     /// Checks a token's signature and expiry.

@@ -131,3 +131,61 @@ fn bad_flags_exit_2_and_help_exits_0() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("--allowed-redirect"));
 }
+
+#[test]
+fn mails_go_to_stderr_on_one_line_and_link_to_the_printed_address() {
+    use std::io::BufRead;
+    let files = TempDir::new();
+    let (mut child, port) = common::spawn_binary(
+        &[
+            "--port",
+            "0",
+            "--db",
+            ":memory:",
+            "--files",
+            files.0.to_str().unwrap(),
+        ],
+        Stdio::piped(),
+    );
+    let stderr = child.stderr.take().unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            if lines_tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let emu = Emulator { child, port };
+    let headers = [("x-api-key", KEY), ("content-type", "application/json")];
+    let body = serde_json::json!({"email": "mail@example.com", "password": PASSWORD}).to_string();
+    let (status, raw) = emu.request("POST", "/auth-collections/signup", &headers, &body);
+    assert_eq!(status, 200, "{raw}");
+    let body = r#"{"email":"mail@example.com"}"#;
+    let (status, _) = emu.request("POST", "/auth-collections/forgot-password", &headers, body);
+    assert_eq!(status, 200);
+    let (status, raw) = emu.request("GET", "/__emulator/outbox", &[], "");
+    assert_eq!(status, 200);
+    let mail = json_body(&raw)["messages"][0].clone();
+    let link = mail["link"].as_str().unwrap().to_string();
+    assert_eq!(
+        link,
+        format!(
+            "http://127.0.0.1:{port}/auth-collections/reset-password-page?token={}",
+            mail["token"].as_str().unwrap()
+        )
+    );
+    let timeout = std::time::Duration::from_secs(10);
+    let line = loop {
+        let line = lines.recv_timeout(timeout).expect("the mail's stderr line");
+        if line.contains("[password_reset]") {
+            break line;
+        }
+    };
+    assert!(
+        line.starts_with("cocobase-emulator: mail 1 to mail@example.com"),
+        "{line}"
+    );
+    assert!(line.contains(&link), "{line}");
+    assert!(emu.terminate().success());
+}

@@ -18,7 +18,7 @@ use cocobase_emulator::fault::{FaultConfig, FAULT_HEADER};
 use cocobase_emulator::Tier;
 use common::*;
 use http_body_util::BodyExt;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 /// What came back for one request.
@@ -65,12 +65,8 @@ fn seed_user(app: &TestApp, email: &str) -> (String, String) {
     let user = UserRow {
         id: cocobase_emulator::random::uuid_v4(),
         email: email.into(),
-        password_hash: None,
-        data: Map::new(),
-        roles: Vec::new(),
         created_at: "2026-11-27T16:00:00.000000Z".into(),
-        oauth_provider: None,
-        token_version: 0,
+        ..UserRow::default()
     };
     app.state.db.insert_user(&user).unwrap();
     let token = app.state.issue_token(&user);

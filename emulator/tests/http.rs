@@ -215,7 +215,7 @@ async fn cors_preflight_and_headers() {
     );
     assert_eq!(
         r.header("access-control-allow-methods"),
-        Some("GET, POST, PATCH, OPTIONS")
+        Some("GET, POST, PATCH, DELETE, OPTIONS")
     );
     assert_eq!(
         r.header("access-control-allow-headers"),

@@ -272,10 +272,11 @@ async fn deny_unknown_providers_and_bad_redirects() {
         Some("http://127.0.0.1:3000/cb?error=access_denied&state=st#frag")
     );
 
-    start_url(&app, "github", CALLBACK).await.assert(404);
-    verify(&app, "github", "c", CALLBACK).await.assert(404);
+    // GitHub is a provider now; others are not.
+    start_url(&app, "facebook", CALLBACK).await.assert(404);
+    verify(&app, "facebook", "c", CALLBACK).await.assert(404);
     app.send(
-        Request::get("/__emulator/oauth/github/authorize?redirect_uri=http%3A%2F%2Flocalhost%2F")
+        Request::get("/__emulator/oauth/facebook/authorize?redirect_uri=http%3A%2F%2Flocalhost%2F")
             .body(Body::empty())
             .unwrap(),
     )

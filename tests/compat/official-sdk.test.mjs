@@ -1,6 +1,8 @@
 // Compatibility with the official Cocobase JavaScript SDK (npm `cocobase` 1.6.x): the
-// SDK registers, logs in, reads and updates the user, lists users and reads a profile
-// against a real emulator process. Run with `node --test tests/compat/`.
+// SDK registers, logs in, reads and updates the user, lists users and reads a profile,
+// and goes through 2FA, password reset, email verification, Google ID-token and GitHub
+// sign-in (codes and links from the emulator's outbox) against a real emulator
+// process. Run with `node --test tests/compat/`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -110,4 +112,183 @@ test("the official SDK works against the emulator", async () => {
 
   db.auth.logout();
   assert.equal(db.auth.getToken(), undefined);
+});
+
+// ─── The hosted-only flows: 2FA, password reset, email verification, Google ID token
+// and GitHub sign-in, with codes and links read from the emulator's outbox. ─────────
+
+async function outbox(email) {
+  const res = await fetch(`${baseURL}/__emulator/outbox?to=${encodeURIComponent(email)}`);
+  assert.equal(res.status, 200);
+  return (await res.json()).messages;
+}
+
+async function lastMail(email, kind) {
+  const mail = (await outbox(email)).filter((m) => m.kind === kind).at(-1);
+  assert.ok(mail, `no ${kind} mail to ${email}`);
+  return mail;
+}
+
+test("2FA: login asks for a code, verify2FALogin and send2FACode complete it", async () => {
+  const db = new Cocobase({ apiKey: API_KEY, baseURL });
+  await db.auth.register({ email: "sdk-2fa@example.com", password: PASSWORD });
+  assert.deepEqual(await db.auth.enable2FA(), { message: "2FA enabled successfully" });
+
+  const other = new Cocobase({ apiKey: API_KEY, baseURL });
+  const first = await other.auth.login({ email: "sdk-2fa@example.com", password: PASSWORD });
+  assert.deepEqual(first, { requires_2fa: true, message: "2FA code sent to your email" });
+  assert.equal(other.auth.getToken(), undefined);
+  const { code } = await lastMail("sdk-2fa@example.com", "two_factor_code");
+  assert.match(code, /^\d{6}$/);
+
+  const user = await other.auth.verify2FALogin({ email: "sdk-2fa@example.com", code });
+  assert.equal(user.email, "sdk-2fa@example.com");
+  assert.ok(other.auth.getToken());
+  assert.equal((await other.auth.getCurrentUser()).id, user.id);
+  await assert.rejects(other.auth.verify2FALogin({ email: "sdk-2fa@example.com", code }), (err) => {
+    assert.match(String(err.message ?? err), /400|Code expired or already used/);
+    return true;
+  });
+
+  // send2FACode mails a new code (and nothing, with the same answer, for strangers).
+  const before = (await outbox("sdk-2fa@example.com")).length;
+  assert.deepEqual(await other.auth.send2FACode("sdk-2fa@example.com"), { message: "2FA code sent" });
+  assert.deepEqual(await other.auth.send2FACode("nobody@example.com"), { message: "2FA code sent" });
+  assert.equal((await outbox("sdk-2fa@example.com")).length, before + 1);
+  assert.equal((await outbox("nobody@example.com")).length, 0);
+  const third = new Cocobase({ apiKey: API_KEY, baseURL });
+  const again = await third.auth.verify2FALogin({
+    email: "sdk-2fa@example.com",
+    code: (await lastMail("sdk-2fa@example.com", "two_factor_code")).code,
+  });
+  assert.equal(again.id, user.id);
+
+  assert.deepEqual(await db.auth.disable2FA(), { message: "2FA disabled successfully" });
+  const plain = await new Cocobase({ apiKey: API_KEY, baseURL }).auth.login({
+    email: "sdk-2fa@example.com",
+    password: PASSWORD,
+  });
+  assert.equal(plain.requires_2fa, false);
+});
+
+test("requestPasswordReset mails a link whose token resets the password", async () => {
+  const db = new Cocobase({ apiKey: API_KEY, baseURL });
+  await db.auth.register({ email: "sdk-reset@example.com", password: PASSWORD });
+  const answer = await db.auth.requestPasswordReset("sdk-reset@example.com");
+  assert.deepEqual(answer, { message: "If that email exists, a reset link has been sent" });
+  assert.deepEqual(await db.auth.requestPasswordReset("nobody@example.com"), answer);
+  const mail = await lastMail("sdk-reset@example.com", "password_reset");
+  assert.equal(mail.link, `${baseURL}/auth-collections/reset-password-page?token=${mail.token}`);
+
+  // The page the link opens, and the request its form sends (no key).
+  const page = await fetch(mail.link);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /name="new_password"/);
+  const res = await fetch(`${baseURL}/auth-collections/reset-password`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ token: mail.token, new_password: "Brand-New-Passw0rd" }),
+  });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { message: "Password successfully reset" });
+  await lastMail("sdk-reset@example.com", "password_changed");
+
+  // The session from before the reset has ended; the new password signs in.
+  await assert.rejects(db.auth.getCurrentUser());
+  const fresh = new Cocobase({ apiKey: API_KEY, baseURL });
+  const login = await fresh.auth.login({ email: "sdk-reset@example.com", password: "Brand-New-Passw0rd" });
+  assert.equal(login.requires_2fa, false);
+});
+
+test("requestEmailVerification and verifyEmail verify the address", async () => {
+  const db = new Cocobase({ apiKey: API_KEY, baseURL });
+  const { user } = await db.auth.register({ email: "sdk-verify@example.com", password: PASSWORD });
+  assert.equal(user.email_verified, false);
+  assert.deepEqual(await db.auth.requestEmailVerification(), {
+    message: "Verification email sent successfully. Please check your inbox.",
+    expires_in_hours: 24,
+  });
+  assert.deepEqual(await db.auth.resendVerificationEmail(), {
+    message: "Verification email already sent. Please check your inbox.",
+  });
+  const mail = await lastMail("sdk-verify@example.com", "email_verification");
+  assert.equal(mail.link, `${baseURL}/verify-email?token=${mail.token}`);
+  const verified = await db.auth.verifyEmail(mail.token);
+  assert.equal(verified.message, "Email verified successfully!");
+  assert.equal(verified.email_verified, true);
+  assert.ok(verified.verified_at);
+  assert.equal((await db.auth.getCurrentUser()).email_verified, true);
+  assert.deepEqual(await db.auth.requestEmailVerification(), { message: "Email already verified" });
+  await assert.rejects(db.auth.verifyEmail(mail.token), (err) => {
+    assert.match(String(err.message ?? err), /400|Invalid or expired verification token/);
+    return true;
+  });
+});
+
+test("loginWithGoogle signs in with an ID token of the stand-in Google", async () => {
+  const minted = await fetch(`${baseURL}/__emulator/google/id-token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: "sdk-google@example.com", name: "Sdk Google" }),
+  });
+  assert.equal(minted.status, 200);
+  const { id_token: idToken } = await minted.json();
+
+  const db = new Cocobase({ apiKey: API_KEY, baseURL });
+  const user = await db.auth.loginWithGoogle({ idToken, platform: "web" });
+  assert.equal(user.email, "sdk-google@example.com");
+  assert.equal(user.oauth_provider, "google");
+  assert.equal(user.email_verified, true);
+  assert.equal(user.data.username, "sdkgoogle");
+  assert.ok(db.auth.getToken());
+  assert.equal((await db.auth.getCurrentUser()).id, user.id);
+
+  const forged = idToken.slice(0, -2) + (idToken.endsWith("AA") ? "BB" : "AA");
+  await assert.rejects(new Cocobase({ apiKey: API_KEY, baseURL }).auth.loginWithGoogle({ idToken: forged }), (err) => {
+    assert.match(String(err.message ?? err), /400|Invalid Google ID token/);
+    return true;
+  });
+});
+
+test("loginWithGithub signs in with a code of the stand-in GitHub", async () => {
+  const redirectUri = "http://localhost:3000/auth/callback";
+  const start = await fetch(
+    `${baseURL}/auth-collections/oauth/github?redirect_uri=${encodeURIComponent(redirectUri)}`,
+    { headers: { "x-api-key": API_KEY } },
+  );
+  assert.equal(start.status, 200);
+  const { url } = await start.json();
+  assert.ok(url.startsWith(`${baseURL}/__emulator/oauth/github/authorize?client_id=`), url);
+  const page = await fetch(`${url}&state=st`);
+  assert.match(await page.text(), /name="decision" value="allow"/);
+
+  // What the consent page's Continue button sends.
+  const consent = await fetch(`${baseURL}/__emulator/oauth/github/authorize`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      redirect_uri: redirectUri,
+      state: "st",
+      email: "sdk-github@example.com",
+      name: "Sdk Github",
+      decision: "allow",
+    }),
+    redirect: "manual",
+  });
+  assert.equal(consent.status, 303);
+  const back = new URL(consent.headers.get("location"));
+  assert.equal(back.searchParams.get("state"), "st");
+  const code = back.searchParams.get("code");
+
+  const db = new Cocobase({ apiKey: API_KEY, baseURL });
+  const user = await db.auth.loginWithGithub({ code, redirectUri });
+  assert.equal(user.email, "sdk-github@example.com");
+  assert.equal(user.oauth_provider, "github");
+  assert.equal(user.email_verified, true);
+  assert.deepEqual(Object.keys(user.data).sort(), ["bio", "company", "location", "name", "picture", "username"]);
+  assert.ok(db.auth.getToken());
+  await assert.rejects(new Cocobase({ apiKey: API_KEY, baseURL }).auth.loginWithGithub({ code, redirectUri }), (err) => {
+    assert.match(String(err.message ?? err), /400|Invalid or expired code/);
+    return true;
+  });
 });

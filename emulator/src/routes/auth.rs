@@ -6,6 +6,7 @@ use axum::Json;
 use cocobase_auth::validate::{validate_email, validate_password, Issue, PasswordPolicy};
 use serde_json::{json, Map, Value};
 
+use super::two_factor::sign_in;
 use super::{files, token_response};
 use crate::db::UserRow;
 use crate::error::ApiError;
@@ -37,7 +38,7 @@ pub fn check_email(f: &mut Fields<'_>, field: &str, email: &str) {
     }
 }
 
-fn check_password(f: &mut Fields<'_>, field: &str, password: &str, email: Option<&str>) {
+pub(crate) fn check_password(f: &mut Fields<'_>, field: &str, password: &str, email: Option<&str>) {
     let report = validate_password(password, &PasswordPolicy::default(), email);
     if !report.valid {
         issues(f, field, &report.errors);
@@ -80,8 +81,7 @@ pub async fn signup(
         data,
         roles: allowed_roles(&state, roles),
         created_at: time::iso8601(state.clock.now_micros()),
-        oauth_provider: None,
-        token_version: 0,
+        ..UserRow::default()
     };
     let stored = files::store_all(&state, &headers, &body.files).await?;
     user.data.extend(files::urls_by_field(&stored));
@@ -107,7 +107,8 @@ fn allowed_roles(state: &AppState, requested: Vec<String>) -> Vec<String> {
 }
 
 /// `POST /login`: 401 `Invalid email or password` for an unknown email and a wrong
-/// password alike, after the same amount of hashing work.
+/// password alike, after the same amount of hashing work; for a user with 2FA on, the
+/// second-factor step instead of a token.
 pub async fn login(
     State(state): State<AppState>,
     _key: ApiKey,
@@ -124,7 +125,7 @@ pub async fn login(
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify(password.to_string(), stored).await?;
     match user {
-        Some(u) if matches => Ok(token_response(&u, &state)),
+        Some(u) if matches => sign_in(&state, &u),
         Some(UserRow {
             password_hash: None,
             oauth_provider: Some(provider),
@@ -136,7 +137,7 @@ pub async fn login(
 
 /// `POST /change-password`: checks the current password, stores the new one and bumps
 /// the token version, so every older token of the user stops working; the answer's
-/// fresh token keeps the caller signed in.
+/// fresh token keeps the caller signed in. Mails a `password_changed` notice.
 pub async fn change_password(
     State(state): State<AppState>,
     _key: ApiKey,
@@ -176,6 +177,7 @@ pub async fn change_password(
             Ok(())
         })?
         .ok_or(ApiError::Token(crate::error::TokenError::Invalid))?;
+    state.mail(crate::mail::Draft::password_changed(&updated.email));
     Ok(Json(json!({
         "message": "Password changed successfully",
         "access_token": state.issue_token(&updated),

@@ -19,7 +19,8 @@ use crate::url::{origin_of, with_query};
 
 const MAX_NAME: usize = 200;
 
-fn esc(s: &str) -> String {
+/// HTML-escapes text for element content and quoted attributes.
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -94,7 +95,8 @@ You will be sent back to <code>{target}</code>.</p>
     ))
 }
 
-fn html_response(status: StatusCode, body: String) -> Response {
+/// An HTML answer that runs no script and cannot be framed.
+pub(crate) fn html_response(status: StatusCode, body: String) -> Response {
     let mut res = (status, Html(body)).into_response();
     let h = res.headers_mut();
     h.insert(

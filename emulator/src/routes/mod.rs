@@ -3,9 +3,14 @@
 pub mod auth;
 pub mod consent;
 pub mod files;
+pub mod hosted_sign_in;
 pub mod oauth;
+pub mod outbox;
+pub mod password_reset;
 pub mod static_files;
+pub mod two_factor;
 pub mod users;
+pub mod verify_email;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderMap};
@@ -20,7 +25,8 @@ use crate::extract::MAX_MULTIPART_BYTES;
 use crate::state::AppState;
 
 /// The whole application: the API under `/auth-collections`, the emulator's own pages
-/// under `/__emulator`, uploaded files under `/files`, and (with `--serve`) static files.
+/// and outbox under `/__emulator`, the verification page `/verify-email`, uploaded
+/// files under `/files`, and (with `--serve`) static files.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/signup", post(auth::signup))
@@ -33,6 +39,17 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth/{provider}", get(oauth::start))
         .route("/verify-google-login", post(oauth::verify_google))
         .route("/verify-apple-login", post(oauth::verify_apple))
+        .route("/verify-github-login", post(oauth::verify_github))
+        .route("/google-verify", post(hosted_sign_in::google_verify))
+        .route("/github-verify", post(hosted_sign_in::github_verify))
+        .route("/2fa/enable", post(two_factor::enable))
+        .route("/2fa/disable", post(two_factor::disable))
+        .route("/2fa/send-code", post(two_factor::send_code))
+        .route("/2fa/verify", post(two_factor::verify))
+        .route("/forgot-password", post(password_reset::forgot))
+        .route("/verify-email/send", post(verify_email::send))
+        .route("/verify-email/resend", post(verify_email::send))
+        .route("/verify-email/verify", post(verify_email::verify))
         .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::guard));
     // Outside the rate limiter: a faulted request is neither handled nor counted.
     let api = if state.config.faults.enabled() {
@@ -40,6 +57,10 @@ pub fn app(state: AppState) -> Router {
     } else {
         api
     }
+    // The pages a mailed link opens need no key (the hosted service's too), so they are
+    // added after the key check and the counting.
+    .route("/reset-password", post(password_reset::reset))
+    .route("/reset-password-page", get(password_reset::page))
     .layer(DefaultBodyLimit::max(MAX_MULTIPART_BYTES));
     Router::new()
         .nest("/auth-collections", api)
@@ -49,6 +70,15 @@ pub fn app(state: AppState) -> Router {
             get(consent::consent_page).post(consent::consent_submit),
         )
         .route("/__emulator/avatar", get(consent::avatar))
+        .route(
+            "/__emulator/google/id-token",
+            post(hosted_sign_in::mint_id_token),
+        )
+        .route(
+            "/__emulator/outbox",
+            get(outbox::list).delete(outbox::clear),
+        )
+        .route("/verify-email", get(verify_email::page))
         .route("/files/{id}/{name}", get(files::serve))
         .fallback(static_files::serve)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -79,7 +109,7 @@ pub fn user_json(user: &UserRow, state: &AppState) -> Value {
         "roles": user.roles,
         "created_at": user.created_at,
         "client_id": state.config.project_id,
-        "email_verified": false,
+        "email_verified": user.email_verified,
         "oauth_provider": user.oauth_provider,
     })
 }

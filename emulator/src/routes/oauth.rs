@@ -1,15 +1,17 @@
-//! Sign-in by redirect with a built-in stand-in provider for `google` and `apple`:
-//! the start URL and the code exchange (the consent page is in [`super::consent`]).
+//! Sign-in by redirect with a built-in stand-in provider for `google`, `apple` and
+//! `github`: the start URL and the code exchange (the consent page is in
+//! [`super::consent`]), and the account an OAuth sign-in finds or creates.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::auth::oauth_profile;
-use super::{request_origin, token_response};
+use super::request_origin;
+use super::two_factor::sign_in;
 use crate::db::UserRow;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{ApiKey, Fields, JsonObject};
@@ -18,7 +20,9 @@ use crate::url::{encode_component, is_loopback_origin, origin_of};
 use crate::{random, time};
 
 /// The providers the stand-in plays.
-pub const PROVIDERS: &[&str] = &["google", "apple"];
+pub const PROVIDERS: &[&str] = &["google", "apple", "github"];
+/// The `client_id` the GitHub start URL names (the stand-in accepts any).
+pub const GITHUB_CLIENT_ID: &str = "cocobase-emulator";
 /// How long a code lives.
 pub const CODE_TTL_SECS: i64 = 600;
 const MAX_REDIRECT: usize = 2048;
@@ -102,8 +106,14 @@ pub async fn start(
             )])
         })?;
     check_redirect(&state, redirect_uri)?;
+    // GitHub's own authorize URL names the app's client id; the stand-in's does too.
+    let client = if provider == "github" {
+        format!("client_id={GITHUB_CLIENT_ID}&")
+    } else {
+        String::new()
+    };
     let url = format!(
-        "{}/__emulator/oauth/{provider}/authorize?redirect_uri={}",
+        "{}/__emulator/oauth/{provider}/authorize?{client}redirect_uri={}",
         request_origin(&headers),
         encode_component(redirect_uri)
     );
@@ -130,8 +140,18 @@ pub async fn verify_apple(
     verify("apple", state, key, headers, body).await
 }
 
-/// `POST /verify-{provider}-login` with `{code, redirect_uri}`: a token response. The
-/// first sign-in creates the account. (Other providers have no route, hence 404.)
+/// `POST /verify-github-login`.
+pub async fn verify_github(
+    state: State<AppState>,
+    key: ApiKey,
+    headers: HeaderMap,
+    body: JsonObject,
+) -> Result<Json<Value>, ApiError> {
+    verify("github", state, key, headers, body).await
+}
+
+/// `POST /verify-{provider}-login` with `{code, redirect_uri}`: a token response (or the
+/// second-factor step). The first sign-in creates the account.
 async fn verify(
     provider: &'static str,
     State(state): State<AppState>,
@@ -146,6 +166,20 @@ async fn verify(
     let (Some(code), Some(redirect_uri)) = (code, redirect_uri) else {
         return Err(ApiError::Internal("verify fields"));
     };
+    let user = exchange(provider, &state, &headers, code, redirect_uri)?;
+    sign_in(&state, &user)
+}
+
+/// Spends `code` and answers the account it was granted for, created on first use.
+/// 400 when the code is unknown, used, expired, of another provider or for another
+/// `redirect_uri`.
+pub(crate) fn exchange(
+    provider: &'static str,
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    redirect_uri: &str,
+) -> Result<UserRow, ApiError> {
     // Looked up by hash: the database never holds a usable code, and the lookup's
     // timing says nothing about the code itself.
     let grant = state
@@ -158,32 +192,72 @@ async fn verify(
     if !valid {
         return Err(ApiError::InvalidCode);
     }
-    let user = match state.db.user_by_email(&grant.email)? {
-        Some(u) if u.oauth_provider.as_deref() == Some(provider) => u,
-        Some(u) => {
-            return Err(ApiError::EmailTaken {
-                provider: u.oauth_provider,
-            })
+    let picture = format!(
+        "{}/__emulator/avatar?name={}",
+        request_origin(headers),
+        encode_component(&grant.name)
+    );
+    let data = if provider == "github" {
+        let mut data = Map::new();
+        data.insert(
+            "username".into(),
+            username(&grant.name, &grant.email).into(),
+        );
+        data.insert("name".into(), grant.name.clone().into());
+        data.insert("picture".into(), picture.into());
+        for key in ["bio", "location", "company"] {
+            data.insert(key.into(), Value::Null);
         }
+        data
+    } else {
+        oauth_profile(&grant.name, &picture)
+    };
+    find_or_create(state, provider, &grant.email, data)
+}
+
+/// `username` of new Google and GitHub accounts: the name without spaces in lower case,
+/// or else the email's local part.
+pub(crate) fn username(name: &str, email: &str) -> String {
+    let squeezed: String = name
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if squeezed.is_empty() {
+        email.split('@').next().unwrap_or("").to_string()
+    } else {
+        squeezed
+    }
+}
+
+/// The account of `email` if it signs in with `provider`; a new one (address verified,
+/// no password, `data` as given) if none has that email; 409 when another kind of
+/// account holds it.
+pub(crate) fn find_or_create(
+    state: &AppState,
+    provider: &str,
+    email: &str,
+    data: Map<String, Value>,
+) -> Result<UserRow, ApiError> {
+    match state.db.user_by_email(email)? {
+        Some(u) if u.oauth_provider.as_deref() == Some(provider) => Ok(u),
+        Some(u) => Err(ApiError::EmailTaken {
+            provider: u.oauth_provider,
+        }),
         None => {
-            let picture = format!(
-                "{}/__emulator/avatar?name={}",
-                request_origin(&headers),
-                encode_component(&grant.name)
-            );
+            let now = time::iso8601(state.clock.now_micros());
             let user = UserRow {
                 id: random::uuid_v4(),
-                email: grant.email.clone(),
-                password_hash: None,
-                data: oauth_profile(&grant.name, &picture),
-                roles: Vec::new(),
-                created_at: time::iso8601(state.clock.now_micros()),
+                email: email.to_string(),
+                data,
+                created_at: now.clone(),
                 oauth_provider: Some(provider.to_string()),
-                token_version: 0,
+                email_verified: true,
+                email_verified_at: Some(now),
+                ..UserRow::default()
             };
             state.db.insert_user(&user)?;
-            user
+            Ok(user)
         }
-    };
-    Ok(token_response(&user, &state))
+    }
 }

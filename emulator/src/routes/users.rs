@@ -93,6 +93,11 @@ pub async fn update_me(
     let result = state.db.update_user(&user.id, |u| {
         update::apply(&mut u.data, &patch);
         if let Some(email) = email {
+            // A new address is not verified (and links mailed to the old one die).
+            if crate::db::email_key(email) != crate::db::email_key(&u.email) {
+                u.email_verified = false;
+                u.email_verified_at = None;
+            }
             u.email = email.to_string();
         }
         Ok(())

@@ -224,3 +224,61 @@ pub fn spawn_binary(args: &[&str], stderr: std::process::Stdio) -> (std::process
         .unwrap();
     (child, port)
 }
+
+impl TestApp {
+    /// The outbox's mails to `to` (all with `None`), oldest first.
+    pub async fn outbox(&self, to: Option<&str>) -> Vec<Value> {
+        let path = match to {
+            Some(t) => format!(
+                "/__emulator/outbox?to={}",
+                cocobase_emulator::url::encode_component(t)
+            ),
+            None => "/__emulator/outbox".to_string(),
+        };
+        let r = self
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        r.assert(200);
+        r.json()["messages"].as_array().unwrap().clone()
+    }
+
+    /// The newest mail of `kind` to `to`.
+    pub async fn last_mail(&self, to: &str, kind: &str) -> Value {
+        self.outbox(Some(to))
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} mail to {to}"))
+    }
+
+    /// Moves the manual clock forward by `secs` seconds.
+    pub fn advance(&self, secs: u64) {
+        self.clock.advance(std::time::Duration::from_secs(secs));
+    }
+
+    /// Signs up `email` and turns 2FA on; answers (token, user).
+    pub async fn signup_with_2fa(&self, email: &str) -> (String, Value) {
+        let (token, user) = self.signup(email).await;
+        self.call(
+            "POST",
+            "/auth-collections/2fa/enable",
+            Some(&token),
+            Some(json!({})),
+        )
+        .await
+        .assert(200);
+        (token, user)
+    }
+
+    /// `POST /login` with [`PASSWORD`].
+    pub async fn login(&self, email: &str) -> Resp {
+        self.call(
+            "POST",
+            "/auth-collections/login",
+            None,
+            Some(json!({"email": email, "password": PASSWORD})),
+        )
+        .await
+    }
+}

@@ -1,4 +1,5 @@
-//! The SQLite store: embedded migrations, users, OAuth codes and the signing secret.
+//! The SQLite store: embedded migrations, users, OAuth codes, second-factor codes,
+//! mailed tokens (password reset, email verification) and the signing secrets.
 //!
 //! One connection behind a mutex: SQLite writes one transaction at a time anyway, and a
 //! point lookup takes microseconds, so handlers call it directly. Every update runs in
@@ -10,6 +11,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+
+pub mod codes;
+pub use codes::{Challenge, CodeCheck, TokenPurpose};
 
 /// Schema versions, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -35,11 +39,36 @@ const MIGRATIONS: &[&str] = &[
          name TEXT NOT NULL,
          expires_at INTEGER NOT NULL
      );",
+    // 2: email verification, the second factor, and the codes and tokens they mail.
+    // Added columns have defaults, so databases of version 1 keep their users.
+    "ALTER TABLE users ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE users ADD COLUMN email_verified_at TEXT;
+     ALTER TABLE users ADD COLUMN two_factor INTEGER;
+     CREATE TABLE two_factor_codes (
+         id INTEGER PRIMARY KEY,
+         user_id TEXT NOT NULL,
+         code_hash TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         expires_at INTEGER NOT NULL,
+         failures INTEGER NOT NULL DEFAULT 0,
+         spent INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE INDEX two_factor_codes_user ON two_factor_codes (user_id, created_at);
+     CREATE TABLE email_tokens (
+         token_hash TEXT PRIMARY KEY,
+         purpose TEXT NOT NULL,
+         user_id TEXT NOT NULL,
+         email_key TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         expires_at INTEGER NOT NULL,
+         spent INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE INDEX email_tokens_user ON email_tokens (user_id, purpose, created_at);",
 ];
 
 /// A stored user, password hash included: never serialize this directly
 /// (see [`crate::routes::user_json`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UserRow {
     /// A UUIDv4.
     pub id: String,
@@ -55,8 +84,14 @@ pub struct UserRow {
     pub created_at: String,
     /// `google`/`apple` for accounts made by OAuth.
     pub oauth_provider: Option<String>,
-    /// Bumped by change-password; tokens carry it as `tv`.
+    /// Bumped by change-password and reset-password; tokens carry it as `tv`.
     pub token_version: i64,
+    /// Whether the address was confirmed (by a mailed link, or by Google or GitHub).
+    pub email_verified: bool,
+    /// When it was confirmed, ISO-8601.
+    pub email_verified_at: Option<String>,
+    /// The second factor: `None` never set up, `Some(false)` disabled, `Some(true)` on.
+    pub two_factor: Option<bool>,
 }
 
 /// A pending OAuth authorization, as the consent page left it.
@@ -97,8 +132,8 @@ pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-const USER_COLUMNS: &str =
-    "id, email, password_hash, data, roles, created_at, oauth_provider, token_version";
+const USER_COLUMNS: &str = "id, email, password_hash, data, roles, created_at, oauth_provider,
+     token_version, email_verified, email_verified_at, two_factor";
 
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
     let data: String = row.get(3)?;
@@ -112,6 +147,9 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRow> {
         created_at: row.get(5)?,
         oauth_provider: row.get(6)?,
         token_version: row.get(7)?,
+        email_verified: row.get(8)?,
+        email_verified_at: row.get(9)?,
+        two_factor: row.get(10)?,
     })
 }
 
@@ -160,19 +198,31 @@ impl Db {
 
     /// The token-signing secret, created on first use and kept in the database.
     pub fn signing_secret(&self) -> rusqlite::Result<[u8; 32]> {
+        self.secret("jwt_secret")
+    }
+
+    /// The key of the stand-in Google's ID tokens: apart from the user tokens' key, so
+    /// that neither kind of token can pass for the other.
+    pub fn google_secret(&self) -> rusqlite::Result<[u8; 32]> {
+        self.secret("google_id_token_secret")
+    }
+
+    fn secret(&self, name: &str) -> rusqlite::Result<[u8; 32]> {
         let conn = self.lock();
         let stored: Option<Vec<u8>> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![name],
+                |r| r.get(0),
+            )
             .optional()?;
         if let Some(Ok(secret)) = stored.map(<[u8; 32]>::try_from) {
             return Ok(secret);
         }
         let secret = crate::random::bytes::<32>();
         conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('jwt_secret', ?1)",
-            params![secret.to_vec()],
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            params![name, secret.to_vec()],
         )?;
         Ok(secret)
     }
@@ -205,8 +255,9 @@ impl Db {
         }
         tx.execute(
             "INSERT INTO users (id, email, email_key, password_hash, data, roles, created_at,
-                                oauth_provider, token_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                oauth_provider, token_version, email_verified,
+                                email_verified_at, two_factor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 u.id,
                 u.email,
@@ -217,6 +268,9 @@ impl Db {
                 u.created_at,
                 u.oauth_provider,
                 u.token_version,
+                u.email_verified,
+                u.email_verified_at,
+                u.two_factor,
             ],
         )?;
         tx.commit()?;
@@ -232,38 +286,9 @@ impl Db {
     {
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let found = tx
-            .query_row(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
-                params![id],
-                user_from_row,
-            )
-            .optional()?;
-        let Some(mut user) = found else {
-            return Ok(None);
-        };
-        let old_key = email_key(&user.email);
-        change(&mut user)?;
-        if email_key(&user.email) != old_key {
-            if let Some(provider) = email_owner(&tx, &user.email, Some(id))? {
-                return Err(ApiError::EmailTaken { provider });
-            }
-        }
-        tx.execute(
-            "UPDATE users SET email = ?2, email_key = ?3, password_hash = ?4, data = ?5,
-                              token_version = ?6
-             WHERE id = ?1",
-            params![
-                id,
-                user.email,
-                email_key(&user.email),
-                user.password_hash,
-                Value::Object(user.data.clone()).to_string(),
-                user.token_version,
-            ],
-        )?;
+        let updated = update_user_in(&tx, id, change)?;
         tx.commit()?;
-        Ok(Some(user))
+        Ok(updated)
     }
 
     /// One page of users and the number of all that match.
@@ -374,4 +399,46 @@ fn email_owner(
         |r| r.get::<_, Option<String>>(0),
     )
     .optional()
+}
+
+/// The body of [`Db::update_user`], inside the caller's transaction.
+fn update_user_in<F>(tx: &Connection, id: &str, change: F) -> Result<Option<UserRow>, ApiError>
+where
+    F: FnOnce(&mut UserRow) -> Result<(), ApiError>,
+{
+    let found = tx
+        .query_row(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"),
+            params![id],
+            user_from_row,
+        )
+        .optional()?;
+    let Some(mut user) = found else {
+        return Ok(None);
+    };
+    let old_key = email_key(&user.email);
+    change(&mut user)?;
+    if email_key(&user.email) != old_key {
+        if let Some(provider) = email_owner(tx, &user.email, Some(id))? {
+            return Err(ApiError::EmailTaken { provider });
+        }
+    }
+    tx.execute(
+        "UPDATE users SET email = ?2, email_key = ?3, password_hash = ?4, data = ?5,
+                          token_version = ?6, email_verified = ?7, email_verified_at = ?8,
+                          two_factor = ?9
+         WHERE id = ?1",
+        params![
+            id,
+            user.email,
+            email_key(&user.email),
+            user.password_hash,
+            Value::Object(user.data.clone()).to_string(),
+            user.token_version,
+            user.email_verified,
+            user.email_verified_at,
+            user.two_factor,
+        ],
+    )?;
+    Ok(Some(user))
 }
