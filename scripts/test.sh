@@ -28,8 +28,8 @@ step "TypeScript types (tsc --noEmit)"
 npx --no-install tsc --noEmit -p tests/tsconfig.json
 echo "types ok"
 
-step "node and browser tests (size and loader, the client in Chromium, official SDK compatibility, tabs, end to end, Vite, injected faults)"
+step "node and browser tests (size, loader and server rendering, the client in Chromium, official SDK compatibility, tabs, end to end, Vite, webpack and a plain page, injected faults)"
 cargo build --quiet -p cocobase-emulator
 export COCOBASE_EMULATOR_BIN="$PWD/target/debug/cocobase-emulator"
 node --test tests/node/*.test.mjs tests/browser/*.test.mjs tests/compat/*.test.mjs tests/tabs/*.test.mjs tests/e2e/*.test.mjs \
-  tests/vite/*.test.mjs tests/faults/*.test.mjs
+  tests/vite/*.test.mjs tests/bundlers/*.test.mjs tests/faults/*.test.mjs

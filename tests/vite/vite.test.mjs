@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PKG_DIR, launchBrowser, startEmulator } from "../e2e/harness.mjs";
+import { runAndCheck } from "../bundlers/app.mjs";
 
 const APP = dirname(fileURLToPath(import.meta.url));
 
@@ -56,27 +57,5 @@ test("the production build is one JS chunk and the package's .wasm as an asset",
 });
 
 test("the built app runs in Chromium: init, new CocobaseAuth, initialize, validateEmail, signup", async () => {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  const requests = [];
-  page.on("request", (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(`${emulator.url}/`);
-  await page.waitForSelector("#result[data-state=done]", { timeout: 15_000 });
-  const result = JSON.parse(await page.locator("#result").textContent());
-  assert.deepEqual(errors, []);
-  assert.equal(result.ok, true, JSON.stringify(result));
-  assert.equal(result.initial, null);
-  assert.deepEqual(result.events, ["INITIAL_SESSION", "SIGNED_IN"]);
-  assert.deepEqual(result.goodEmail, { valid: true, errors: [] });
-  assert.deepEqual(result.badEmail, ["missing_at"]);
-  assert.equal(result.weak.valid, false);
-  assert.ok(result.weak.score <= 1, `score ${result.weak.score}`);
-  assert.deepEqual(result.weak.codes, ["missing_digit", "missing_uppercase", "too_short"]);
-  assert.equal(result.signedUpAs, result.email);
-  assert.equal(result.isAuthenticated, true);
-  assert.deepEqual(result.secretKey, { name: "CocobaseError", code: "secret_key_in_browser" });
-  assert.equal(requests.filter((p) => p.endsWith(".wasm")).length, 1, `one wasm request: ${requests.join(", ")}`);
-  assert.ok(requests.includes("/auth-collections/signup"), requests.join(", "));
-  await page.close();
+  await runAndCheck(browser, `${emulator.url}/`);
 });
