@@ -132,12 +132,17 @@ fn signed_in(
                 email: Some(email),
             }
         }
-        Outcome::Session(session) => AuthResult {
-            requires2fa: false,
-            session: Some(client.save(session, Event::SignedIn).view()),
-            message: None,
-            email: None,
-        },
+        Outcome::Session(session) => {
+            // A sign-in that completes ends any pending one: `verify2fa` and
+            // `send2faCode` no longer default to its email.
+            client.second_factor_email.borrow_mut().take();
+            AuthResult {
+                requires2fa: false,
+                session: Some(client.save(session, Event::SignedIn).view()),
+                message: None,
+                email: None,
+            }
+        }
         _ => return Err(err(ErrorCode::BadResponse)),
     }))
 }
