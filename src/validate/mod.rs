@@ -74,7 +74,6 @@ impl Issue {
     pub fn message(self) -> &'static str {
         ISSUES[usize::from(self.0)].1
     }
-
 }
 
 /// The outcome of [`validate_email`].
