@@ -100,3 +100,69 @@ export async function microtask() {
   await Promise.resolve(null);
   await Promise.resolve(null);
 }
+
+// ----- for flows.test.mjs: mails, request counting, errors with their fields ---------
+
+/** An emulator started with `--no-2fa` (flows.test.mjs only). */
+export const NO_2FA_URL = params.get("no2fa");
+
+/** The emulator's outbox for `to`, oldest first (`/__emulator/*` needs no key). */
+export async function outbox(to, base = BASE_URL) {
+  const res = await fetch(`${base}/__emulator/outbox?to=${encodeURIComponent(to)}`);
+  if (!res.ok) throw new Error(`outbox answered ${res.status}`);
+  return Array.from((await res.json()).messages ?? []);
+}
+
+/**
+ * The mails of `kind` to `to`, once there are at least `count` of them: polls the
+ * outbox every 25 ms for at most 5 s (mails are written before the answer, so the
+ * first look nearly always finds them).
+ */
+export async function mails(to, kind, count = 1, base = BASE_URL) {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const found = (await outbox(to, base)).filter((m) => m.kind === kind);
+    if (found.length >= count) return found;
+    if (Date.now() > until) {
+      throw new Error(`expected ${count} ${kind} mail(s) to ${to}, found ${found.length}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+let apiRequests = null;
+
+/**
+ * Counts the requests to the API (`/auth-collections/`) made through `fetch` from now
+ * on (the package calls the global `fetch`); returns a function giving the list, each
+ * `"METHOD path"`.
+ */
+export function trackRequests() {
+  if (!apiRequests) {
+    apiRequests = [];
+    const real = globalThis.fetch;
+    globalThis.fetch = function (input, init) {
+      const isRequest = typeof Request !== "undefined" && input instanceof Request;
+      const url = new URL(isRequest ? input.url : String(input), location.href);
+      if (url.pathname.startsWith("/auth-collections/")) {
+        apiRequests.push(`${isRequest ? input.method : (init?.method ?? "GET")} ${url.pathname}`);
+      }
+      return real.call(this, input, init);
+    };
+  }
+  const from = apiRequests.length;
+  return () => apiRequests.slice(from);
+}
+
+/** `err(p)`, with `fieldErrors` and `detail` as plain data. */
+export async function errFields(p) {
+  try {
+    return { rejected: false, value: text(await p) };
+  } catch (e) {
+    const fields = {};
+    for (const [k, v] of Object.entries(e?.fieldErrors ?? {})) {
+      fields[k] = Array.from(v ?? []).map((i) => ({ code: i?.code, message: i?.message }));
+    }
+    return { ...describeError(e), fieldErrors: fields, detail: e?.detail ?? null, retryAfter: e?.retryAfter ?? null };
+  }
+}
