@@ -524,6 +524,9 @@ test("signInWithIdToken: Google ID token, other providers, forged tokens, 2FA us
     out.forged = await h.errFields(other.signInWithIdToken({ provider: "google", idToken: forged }));
     out.forgedRequests = sent().slice(beforeForged);
     out.otherSignedIn = other.isAuthenticated;
+    // An email that signs in with a password is not taken over by an ID token.
+    const { address: pw } = await h.signedUp(h.client().auth);
+    out.taken = await h.err(other.signInWithIdToken({ provider: "google", idToken: await mint(pw, "Someone") }));
 
     // A 2FA user signing in with an ID token: requires2fa, with the token's email.
     await h.ok(auth.enable2fa());
@@ -564,6 +567,8 @@ test("signInWithIdToken: Google ID token, other providers, forged tokens, 2FA us
   assert.equal(forged.retryable, false);
   assert.deepEqual(o.forgedRequests, ["POST /auth-collections/google-verify"]);
   assert.equal(o.otherSignedIn, false);
+  const taken = assertErr(o.taken, "email_taken");
+  assert.equal(taken.status, 409);
 
   assert.equal(o.twoFactor.requires2fa, true);
   assert.equal(o.twoFactor.email, o.address, "the email from the ID token");
@@ -593,11 +598,13 @@ async function startPage(context, options) {
 }
 
 /** Fills the stand-in's consent page, allows, and waits for the callback page's outcome. */
-async function consent(page, { email, name }) {
+async function consent(page, { email, name, decision = "allow" }) {
   await page.waitForURL((u) => u.pathname === "/__emulator/oauth/github/authorize", { timeout: 10_000 });
-  await page.locator("input[name=email]").fill(email);
-  await page.locator("input[name=name]").fill(name);
-  await page.locator("button[name=decision][value=allow]").click();
+  if (decision === "allow") {
+    await page.locator("input[name=email]").fill(email);
+    await page.locator("input[name=name]").fill(name);
+  }
+  await page.locator(`button[name=decision][value=${decision}]`).click();
   await page.waitForURL((u) => u.origin === origin && u.pathname === "/callback", { timeout: 10_000 });
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 10_000 });
   return page.evaluate(() => window.__result);
@@ -721,6 +728,12 @@ test("2FA: a sign-in that completes ends the pending one; codes past the limit a
     out.requests = sent().slice(before);
     out.stillY = auth.user?.email;
     out.codesToX = (await h.outbox(x)).filter((m) => m.kind === "two_factor_code").length;
+    // Nothing leaks about an unknown email: send2faCode resolves, verify2fa says
+    // invalid_code, and nothing is mailed.
+    const nobody = h.email();
+    out.sendUnknown = await h.err(auth.send2faCode(nobody));
+    out.verifyUnknown = await h.err(auth.verify2fa({ code: "123456", email: nobody }));
+    out.unknownMails = (await h.outbox(nobody)).length;
 
     // An explicit email still works for X; ten codes per user in 15 minutes, then 429.
     const codes = [];
@@ -738,10 +751,83 @@ test("2FA: a sign-in that completes ends the pending one; codes past the limit a
   assert.deepEqual(o.requests, [], "nothing sent for the abandoned sign-in");
   assert.equal(o.stillY, o.y);
   assert.equal(o.codesToX, 1, "only the login's code reached X");
+  assert.equal(o.sendUnknown.rejected, false, JSON.stringify(o.sendUnknown));
+  assertErr(o.verifyUnknown, "invalid_code");
+  assert.equal(o.unknownMails, 0);
   // 1 code from the login, 9 more accepted, the 11th refused.
   assert.deepEqual(o.codes, [...Array(9).fill("ok"), "rate_limited"]);
   const limited = assertErr(o.limited, "rate_limited");
   assert.equal(limited.status, 429);
   assert.equal(limited.retryable, true);
   assert.ok(typeof limited.retryAfter === "number" && limited.retryAfter > 0, `retryAfter ${limited.retryAfter}`);
+});
+
+test("GitHub by redirect: Cancel is oauth_denied; a 2FA user gets requires2fa, then verify2fa", TIMEOUT, async () => {
+  const context = await browser.newContext();
+  try {
+    const storageKey = `test.github-2fa.${Date.now()}`;
+    const options = { apiKey: API_KEY, baseUrl: plain.url, storageKey };
+    const redirectUri = `${origin}/callback`;
+    const start = (page) =>
+      page.evaluate((redirectUri) => {
+        window.auth.signInWithOAuth({ provider: "github", redirectUri }).catch((e) => console.error(e));
+      }, redirectUri);
+
+    // Cancel on the consent page.
+    const { page, errors } = await startPage(context, options);
+    await start(page);
+    const denied = await consent(page, { decision: "deny" });
+    assert.equal(new URL(denied.arrived).searchParams.get("error"), "access_denied");
+    assert.equal(denied.ok, false, JSON.stringify(denied.value));
+    assert.equal(denied.error.name, "CocobaseError");
+    assert.equal(denied.error.code, "oauth_denied");
+    assert.deepEqual(denied.events, [["INITIAL_SESSION", true, null]]);
+    for (const p of ["code", "state", "error"]) assert.equal(new URL(page.url()).searchParams.has(p), false, `${p} left`);
+
+    // A GitHub user turns 2FA on.
+    const email = `gh2fa${Date.now()}@example.com`;
+    await page.goto(pageUrl);
+    await page.evaluate(async (options) => {
+      const h = await import("/page-helpers.mjs");
+      window.auth = new h.CocobaseAuth(options);
+    }, options);
+    await start(page);
+    const first = await consent(page, { email, name: "Two Factor" });
+    assert.equal(first.ok, true, JSON.stringify(first.error));
+    assert.equal(first.value.session?.user?.oauthProvider, "github");
+    await page.evaluate(async () => {
+      await window.auth.enable2fa();
+      window.auth.logout();
+    });
+
+    // Signing in again: requires2fa; a redirect answer names no email, so null.
+    await page.goto(pageUrl);
+    await page.evaluate(async (options) => {
+      const h = await import("/page-helpers.mjs");
+      window.auth = new h.CocobaseAuth(options);
+    }, options);
+    await start(page);
+    const second = await consent(page, { email, name: "Two Factor" });
+    assert.equal(second.ok, true, JSON.stringify(second.error));
+    assert.equal(second.value.requires2fa, true);
+    assert.equal(second.value.email, null);
+    assert.ok(typeof second.value.message === "string" && second.value.message.length > 0);
+    assert.equal(second.isAuthenticated, false);
+    assert.deepEqual(second.events, [["INITIAL_SESSION", true, null]]);
+    const mails = (await outbox(plain.url, email)).filter((m) => m.kind === "two_factor_code");
+    assert.equal(mails.length, 1);
+    const after = await page.evaluate(async ({ code, email }) => {
+      const h = await import("/page-helpers.mjs");
+      const withoutEmail = await h.errFields(window.auth.verify2fa({ code }));
+      const s = await h.ok(window.auth.verify2fa({ code, email }));
+      return { withoutEmail, provider: s.user?.oauthProvider, email: s.user?.email, isAuthenticated: window.auth.isAuthenticated };
+    }, { code: mails[0].code, email });
+    const { withoutEmail, ...signedIn } = after;
+    assertErr(withoutEmail, "validation_failed");
+    assert.ok(withoutEmail.fieldErrors.email, JSON.stringify(withoutEmail.fieldErrors));
+    assert.deepEqual(signedIn, { provider: "github", email, isAuthenticated: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
 });
