@@ -5,7 +5,9 @@ import init, { CocobaseAuth, validateEmail, validatePassword } from "./pkg/cocob
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 5;
 const OAUTH_PROVIDER_KEY = "cocobase.demo.oauthProvider";
-const PROVIDER_LABEL = { google: "Google", apple: "Apple" };
+const PROVIDER_LABEL = { google: "Google", apple: "Apple", github: "GitHub" };
+/** What this browser learnt about each account's two-step sign-in ("on"/"off"), by email. */
+const TWO_FACTOR_KEY = "cocobase.demo.twoFactor";
 
 // ---------------------------------------------------------------- words
 
@@ -62,7 +64,7 @@ export function explain(err, context = "") {
         ? "Your current password is not right, so your password was not changed."
         : "That email and password don't match an account. Check both and try again.";
     case "email_taken": {
-      const m = /(Google|Apple) Sign-In/.exec(err.message ?? "");
+      const m = /(Google|Apple|GitHub) Sign-In/.exec(err.message ?? "");
       if (m) return `An account with this email already exists and signs in with ${m[1]}. Use "Continue with ${m[1]}" instead.`;
       if (context === "oauth") return "An account with this email already exists with a password. Log in with your email and password instead.";
       return "An account with this email already exists. Log in instead, or use another email.";
@@ -228,6 +230,35 @@ let auth = null;
 let refreshCount = 0;
 let shownUserId = null;
 const people = { offset: 0, query: "", total: 0, hasMore: false, users: [] };
+/** A sign-in waiting for its 2FA code: `{ email, via }`, or null. */
+let pending2fa = null;
+/** The token of a password-reset link this page was opened with (kept in memory, not the address bar). */
+let resetToken = null;
+/** True when the API answers `GET /__emulator/health` (the dev mailbox and the ID-token stand-in need it). */
+let isEmulator = false;
+
+// The server does not say whether a user has 2FA on, so the demo keeps what it saw:
+// switching it here, a sign-in that asked for a code (on), a password sign-in that did not (off).
+function twoFactorStates() {
+  try {
+    const v = JSON.parse(localStorage.getItem(TWO_FACTOR_KEY) ?? "{}");
+    return v && typeof v === "object" ? v : {};
+  } catch {
+    return {};
+  }
+}
+function twoFactorOf(email) {
+  const v = email ? twoFactorStates()[email.toLowerCase()] : undefined;
+  return v === "on" || v === "off" ? v : null;
+}
+function rememberTwoFactor(email, state) {
+  if (!email) return;
+  const all = twoFactorStates();
+  all[email.toLowerCase()] = state;
+  try {
+    localStorage.setItem(TWO_FACTOR_KEY, JSON.stringify(all));
+  } catch { /* storage full or blocked: the page still shows it until reload */ }
+}
 
 function followingIds() {
   const ids = auth?.user?.data?.following_ids;
@@ -268,8 +299,14 @@ function tick() {
 function render() {
   const user = auth?.user ?? null;
   const status = $("status");
-  $("signed-in").hidden = !user;
-  $("signed-out").hidden = !!user;
+  const resetting = resetToken !== null;
+  const coding = !user && !resetting && pending2fa !== null;
+  $("reset-view").hidden = !resetting;
+  $("two-factor-step").hidden = !coding;
+  $("signed-in").hidden = !user || resetting;
+  $("signed-out").hidden = !!user || resetting || coding;
+  $("id-token-card").hidden = !isEmulator;
+  if (coding) renderCodeStep();
   if (!user) {
     status.dataset.state = "signed-out";
     status.textContent = "Signed out";
@@ -284,6 +321,7 @@ function render() {
   $("me-id").textContent = user.id;
   $("me-provider").textContent = user.oauthProvider ? providerName(user.oauthProvider) : "Email and password";
   $("me-following").textContent = String(followingIds().length);
+  renderSecurity(user);
   const url = avatarOf(user.data);
   const img = $("avatar");
   if (url) {
@@ -324,6 +362,178 @@ function logEvent(event, session, reason) {
   const why = reason ? ` (reason: ${reason}${reason === "other_tab" ? ", signed out in another tab" : ""})` : "";
   li.append(time, " ", name, who + why);
   $("event-log").prepend(li);
+}
+
+function renderSecurity(user) {
+  const verified = user.emailVerified === true;
+  $("me-verified").textContent = verified ? "Yes" : "Not yet";
+  $("me-verified").dataset.verified = String(verified);
+  $("verify-state").textContent = verified
+    ? "Your email address is verified."
+    : "Your email address is not verified yet.";
+  $("verify-email-btn").hidden = verified;
+
+  const state = twoFactorOf(user.email);
+  const sw = $("twofa-switch");
+  sw.setAttribute("aria-checked", String(state === "on"));
+  sw.dataset.known = String(state !== null);
+  sw.dataset.state = state ?? "unknown";
+  $("twofa-state").dataset.state = state ?? "unknown";
+  $("twofa-state").textContent = state === "on" ? "On" : state === "off" ? "Off" : "Not known";
+  $("twofa-note").textContent = state === null
+    ? "The server does not tell a page whether two-step sign-in is on, and this browser has not seen it for this account yet. Switching sets it."
+    : "As this browser last saw it (the server does not report it): switched here, or learnt at sign-in.";
+}
+
+function renderCodeStep() {
+  const known = !!pending2fa.email;
+  $("code-email-row").hidden = known;
+  $("code-email").required = !known;
+  $("code-intro").textContent = known
+    ? `Two-step sign-in is on for ${pending2fa.email}. We mailed a 6-digit code to that address.`
+    : "Two-step sign-in is on for this account. We mailed a 6-digit code to its address; enter that address and the code.";
+}
+
+/** A sign-in answered: either a session (done) or a request for the 2FA code. */
+function afterSignIn(result, { email, via, success }) {
+  if (result.requires2fa) {
+    pending2fa = { email: result.email ?? email ?? null, via };
+    rememberTwoFactor(pending2fa.email, "on");
+    const to = pending2fa.email ?? "your address";
+    showNotice("info", /already sent/i.test(result.message ?? "")
+      ? `A code was mailed to ${to} a moment ago and still works. Enter it below to finish signing in.`
+      : `We mailed a 6-digit code to ${to}. Enter it below to finish signing in.`, "requires_2fa");
+    suggestMailboxFilter(pending2fa.email);
+    render();
+    $("code-input").value = "";
+    $("code-title").focus();
+    refreshMailbox();
+    return false;
+  }
+  pending2fa = null;
+  // Every sign-in of an account with 2FA on asks for a code, so this one has it off.
+  rememberTwoFactor(result.session.user.email, "off");
+  suggestMailboxFilter(result.session.user.email);
+  showSuccess(success(result.session.user));
+  render();
+  return true;
+}
+
+// ---------------------------------------------------------------- dev mailbox (emulator only)
+
+const MAIL_KIND = {
+  two_factor_code: "Sign-in code",
+  password_reset: "Password reset",
+  email_verification: "Email verification",
+  password_changed: "Password changed",
+};
+
+async function detectEmulator() {
+  try {
+    const res = await fetch(new URL("/__emulator/health", location.origin), { cache: "no-store" });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function mailboxFilter() {
+  return $("mailbox-to").value.trim();
+}
+
+/** Points the mailbox filter at `email`, unless the person typed a filter of their own. */
+function suggestMailboxFilter(email) {
+  const input = $("mailbox-to");
+  if (!email || (input.value.trim() && input.dataset.typed === "true")) return;
+  input.value = email;
+  input.dataset.typed = "false";
+}
+
+async function refreshMailbox() {
+  if (!isEmulator) return;
+  const to = mailboxFilter();
+  const url = new URL("/__emulator/outbox", location.origin);
+  if (to) url.searchParams.set("to", to);
+  const summary = $("mailbox-summary");
+  const button = $("mailbox-refresh");
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    const res = await fetch(url, { cache: "no-store" });
+    if (!res.ok) throw new Error(`the outbox answered ${res.status}`);
+    const body = await res.json();
+    const mails = Array.isArray(body?.messages) ? [...body.messages].reverse() : [];
+    $("mailbox-list").replaceChildren(...mails.map(renderMail));
+    summary.dataset.count = String(mails.length);
+    const whom = to ? ` to ${to}` : "";
+    summary.textContent = mails.length === 0
+      ? `No mail${whom} yet.`
+      : `${mails.length} mail${mails.length === 1 ? "" : "s"}${whom}, checked at ${new Date().toLocaleTimeString()}.`;
+  } catch (err) {
+    summary.dataset.count = "";
+    summary.textContent = `The mailbox could not be read (${err?.message ?? err}).`;
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+function renderMail(m) {
+  const li = document.createElement("li");
+  li.dataset.testid = "mail";
+  li.dataset.kind = String(m.kind ?? "");
+  li.dataset.to = String(m.to ?? "");
+  const head = document.createElement("div");
+  head.className = "mail-head";
+  const kind = document.createElement("span");
+  kind.className = "tag";
+  kind.textContent = MAIL_KIND[m.kind] ?? String(m.kind ?? "mail");
+  const subject = document.createElement("strong");
+  subject.textContent = String(m.subject ?? "(no subject)");
+  const meta = document.createElement("span");
+  meta.className = "muted small";
+  const sent = m.sent_at ? new Date(m.sent_at) : null;
+  meta.textContent = `to ${m.to}${sent && !Number.isNaN(sent.getTime()) ? ` · ${sent.toLocaleTimeString()}` : ""}`;
+  head.append(kind, subject, meta);
+  li.append(head);
+  if (typeof m.code === "string" && m.code) {
+    const p = document.createElement("div");
+    const code = document.createElement("code");
+    code.className = "mail-code";
+    code.dataset.testid = "mail-code";
+    code.textContent = m.code;
+    p.append("Code: ", code);
+    li.append(p);
+  }
+  if (typeof m.link === "string" && m.link) {
+    let href = null;
+    try {
+      const u = new URL(m.link);
+      if (u.protocol === "http:" || u.protocol === "https:") href = u.href;
+    } catch { /* not a URL: shown as text below */ }
+    const p = document.createElement("div");
+    if (href) {
+      const a = document.createElement("a");
+      a.href = href;
+      a.dataset.testid = "mail-link";
+      a.textContent = m.kind === "password_reset" ? "Open the reset link"
+        : m.kind === "email_verification" ? "Open the verification link" : "Open the link";
+      const raw = document.createElement("span");
+      raw.className = "muted small";
+      raw.textContent = ` ${href}`;
+      p.append(a, raw);
+    } else {
+      p.textContent = `Link: ${m.link}`;
+    }
+    li.append(p);
+  }
+  if (!m.code && !m.link && typeof m.text === "string") {
+    const p = document.createElement("div");
+    p.className = "muted small";
+    p.textContent = m.text;
+    li.append(p);
+  }
+  return li;
 }
 
 // ---------------------------------------------------------------- people
@@ -485,9 +695,11 @@ function wire() {
         ...(name ? { data: { name } } : {}),
       });
       if (result.requires2fa) {
-        showNotice("info", result.message);
+        afterSignIn(result, { email: suEmail.value, via: "signup", success: () => "" });
         return;
       }
+      rememberTwoFactor(result.session.user.email, "off");
+      render();
       $("signup-form").reset();
       updateSignupFeedback();
       showSuccess(`Welcome! Your account ${result.session.user.email} is ready and you are signed in.`);
@@ -500,14 +712,12 @@ function wire() {
     clearNotice();
     const button = e.submitter ?? $("login-form").querySelector("button[type=submit]");
     busy(button, "login", async () => {
-      const result = await auth.login({ email: $("login-email").value, password: $("login-password").value });
-      if (result.requires2fa) {
-        showNotice("info", result.message);
-        return;
-      }
+      const email = $("login-email").value;
+      const result = await auth.login({ email, password: $("login-password").value });
       $("login-password").value = "";
-      showSuccess(`Welcome back, ${result.session.user.email}.`);
-      $("profile-title").focus();
+      if (afterSignIn(result, { email, via: "login", success: (u) => `Welcome back, ${u.email}.` })) {
+        $("profile-title").focus();
+      }
     });
   });
 
@@ -521,6 +731,208 @@ function wire() {
       });
     });
   }
+
+  // Forgot password: a neutral answer whether or not the address has an account.
+  $("forgot-toggle").addEventListener("click", () => {
+    const form = $("forgot-form");
+    form.hidden = !form.hidden;
+    $("forgot-toggle").setAttribute("aria-expanded", String(!form.hidden));
+    if (!form.hidden) {
+      if (!$("forgot-email").value) $("forgot-email").value = $("login-email").value;
+      $("forgot-email").focus();
+    }
+  });
+  $("forgot-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearNotice();
+    const email = $("forgot-email").value.trim();
+    const report = validateEmail(email);
+    if (!report.valid) {
+      showNotice("error", EMAIL_WORDS[report.errors[0]?.code] ?? "Enter your email address.", "invalid_email");
+      $("forgot-email").focus();
+      return;
+    }
+    busy(e.submitter ?? $("forgot-submit"), "forgot", async () => {
+      await auth.requestPasswordReset(email);
+      showNotice("success",
+        `If an account uses ${email}, we have mailed it a link to set a new password. The link works once, for 1 hour.`,
+        "reset_requested");
+      suggestMailboxFilter(email);
+      refreshMailbox();
+    });
+  });
+
+  // The reset page (opened from the mail).
+  const resetPassword = $("reset-password");
+  resetPassword.addEventListener("input", () =>
+    renderPasswordFeedback(resetPassword.value, "", $("reset-password-meter"),
+      $("reset-password-label"), $("reset-password-rules")));
+  $("reset-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearNotice();
+    const report = renderPasswordFeedback(resetPassword.value, "", $("reset-password-meter"),
+      $("reset-password-label"), $("reset-password-rules"));
+    if (!report?.valid) {
+      showNotice("error", "Choose a password that meets the rules listed under the field.", "weak_password");
+      resetPassword.focus();
+      return;
+    }
+    busy(e.submitter ?? $("reset-form").querySelector("button[type=submit]"), "reset", async () => {
+      await auth.resetPassword({ token: resetToken, newPassword: resetPassword.value });
+      // The reset ends the account's sessions; if this page holds one, ask the server whether it
+      // still stands (a revoked one signs the page out by itself).
+      if (auth.user) await auth.getCurrentUser().catch(() => {});
+      leaveResetView();
+      showNotice("success", "Your password was reset. Log in with your new password.", "password_reset");
+      if (!auth.user) $("login-email").focus();
+    });
+  });
+  $("reset-cancel").addEventListener("click", () => {
+    clearNotice();
+    leaveResetView();
+  });
+
+  // The 2FA code step.
+  $("code-input").addEventListener("input", () => {
+    const el = $("code-input");
+    const digits = el.value.replace(/\D/g, "").slice(0, 6);
+    if (digits !== el.value) el.value = digits;
+  });
+  $("code-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearNotice();
+    const code = $("code-input").value.trim();
+    const email = pending2fa?.email ?? $("code-email").value.trim();
+    if (!/^\d{6}$/.test(code)) {
+      showNotice("error", "The code has 6 digits. Copy it from the latest email.", "code_format");
+      $("code-input").focus();
+      return;
+    }
+    if (!email) {
+      showNotice("error", "Enter the email address of your account.", "code_email");
+      $("code-email").focus();
+      return;
+    }
+    busy(e.submitter ?? $("code-form").querySelector("button[type=submit]"), "2fa", async () => {
+      try {
+        const session = await auth.verify2fa({ code, email });
+        pending2fa = null;
+        rememberTwoFactor(session.user.email, "on");
+        showSuccess(`Code accepted. Welcome, ${session.user.email}.`);
+        render();
+        $("profile-title").focus();
+      } catch (err) {
+        $("code-input").value = "";
+        $("code-input").focus();
+        throw err;
+      }
+    });
+  });
+  $("code-resend").addEventListener("click", (e) => {
+    clearNotice();
+    const email = pending2fa?.email ?? $("code-email").value.trim();
+    if (!email) {
+      showNotice("error", "Enter the email address of your account first.", "code_email");
+      $("code-email").focus();
+      return;
+    }
+    busy(e.currentTarget, "2fa", async () => {
+      await auth.send2faCode(email);
+      showNotice("info", `A new code is on its way to ${email}. Older codes no longer work.`, "code_sent");
+      suggestMailboxFilter(email);
+      $("code-input").focus();
+      refreshMailbox();
+    });
+  });
+  $("code-cancel").addEventListener("click", () => {
+    pending2fa = null;
+    clearNotice();
+    render();
+    $("login-email").focus();
+  });
+
+  // Google ID token through the emulator's stand-in for Google's button.
+  $("id-token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearNotice();
+    const email = $("id-token-email").value.trim();
+    const name = $("id-token-name").value.trim();
+    busy(e.submitter ?? $("id-token-form").querySelector("button[type=submit]"), "oauth", async () => {
+      const res = await fetch(new URL("/__emulator/google/id-token", location.origin), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, ...(name ? { name } : {}) }),
+      });
+      const body = await res.json().catch(() => null);
+      if (!res.ok || typeof body?.id_token !== "string") {
+        const why = typeof body?.detail === "string" ? body.detail : `status ${res.status}`;
+        showNotice("error", `The emulator's stand-in did not make an ID token (${why}). Check the email.`, "id_token_stand_in");
+        return;
+      }
+      sessionStorage.setItem(OAUTH_PROVIDER_KEY, "google");
+      const result = await auth.signInWithIdToken({ provider: "google", idToken: body.id_token });
+      if (afterSignIn(result, { email, via: "id-token", success: (u) => `Signed in with a Google ID token as ${u.email}.` })) {
+        $("id-token-form").reset();
+        $("profile-title").focus();
+      }
+    });
+  });
+
+  // Profile: email verification and the 2FA switch.
+  $("verify-email-btn").addEventListener("click", (e) => {
+    clearNotice();
+    busy(e.currentTarget, "verify", async () => {
+      await auth.requestEmailVerification();
+      const email = auth.user?.email ?? "your address";
+      suggestMailboxFilter(auth.user?.email);
+      showNotice("success",
+        `We mailed a verification link to ${email} (unless one went out in the last 5 minutes). Open it to confirm the address; it works for 24 hours.`,
+        "verification_sent");
+      refreshMailbox();
+    });
+  });
+  $("twofa-switch").addEventListener("click", (e) => {
+    clearNotice();
+    const email = auth?.user?.email;
+    const turnOn = twoFactorOf(email) !== "on";
+    busy(e.currentTarget, "2fa", async () => {
+      try {
+        await (turnOn ? auth.enable2fa() : auth.disable2fa());
+      } catch (err) {
+        // Turning off what was never on: the server has no 2FA settings for the user.
+        if (!turnOn && err?.code === "not_found") {
+          rememberTwoFactor(email, "off");
+          render();
+          showNotice("info", "Two-step sign-in was not on for this account, so nothing changed.", "two_factor_was_off");
+          return;
+        }
+        throw err;
+      }
+      rememberTwoFactor(email, turnOn ? "on" : "off");
+      render();
+      showSuccess(turnOn
+        ? "Two-step sign-in is on: from now on, signing in asks for a code we mail you."
+        : "Two-step sign-in is off: signing in needs only your password.");
+      $("twofa-switch").focus();
+    });
+  });
+
+  // The dev mailbox.
+  $("mailbox-refresh").addEventListener("click", () => refreshMailbox());
+  $("mailbox-to").addEventListener("input", () => { $("mailbox-to").dataset.typed = "true"; });
+  $("mailbox-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    refreshMailbox();
+  });
+  $("mailbox-clear").addEventListener("click", async (e) => {
+    const button = e.currentTarget;
+    button.disabled = true;
+    try {
+      await fetch(new URL("/__emulator/outbox", location.origin), { method: "DELETE" });
+    } catch { /* shown by the refresh below */ }
+    button.disabled = false;
+    refreshMailbox();
+  });
 
   $("logout-btn").addEventListener("click", () => {
     clearNotice();
@@ -576,6 +988,7 @@ function wire() {
       $("password-form").reset();
       renderPasswordFeedback("", "", $("new-password-meter"), $("new-password-label"), $("new-password-rules"));
       showSuccess("Your password was changed. Use the new one next time you log in.");
+      refreshMailbox();
     });
   });
 
@@ -609,10 +1022,55 @@ function wire() {
   $("clear-log").addEventListener("click", () => $("event-log").replaceChildren());
 }
 
+function leaveResetView() {
+  resetToken = null;
+  $("reset-form").reset();
+  renderPasswordFeedback("", "", $("reset-password-meter"), $("reset-password-label"), $("reset-password-rules"));
+  render();
+}
+
+/**
+ * Mailed links land here: `?view=reset&token=...` (npm start passes
+ * `--password-reset-url <origin>/?view=reset`) and `?view=verify&token=...`.
+ * The token leaves the address bar at once (history, screenshots, Referer).
+ */
+function takeMailedLink() {
+  const url = new URL(location.href);
+  const view = url.searchParams.get("view");
+  if (view !== "reset" && view !== "verify") return null;
+  const token = url.searchParams.get("token");
+  url.searchParams.delete("view");
+  url.searchParams.delete("token");
+  history.replaceState(history.state, "", url.pathname + (url.search === "?" ? "" : url.search) + url.hash);
+  return { view, token };
+}
+
+async function handleMailedLink(link) {
+  if (!link) return;
+  if (!link.token) {
+    showNotice("error", "This link has no token in it. Open the link from the email again, or ask for a new one.", "invalid_token");
+    return;
+  }
+  if (link.view === "reset") {
+    resetToken = link.token;
+    return;
+  }
+  try {
+    await auth.verifyEmail(link.token);
+    showNotice("success", auth.user
+      ? `Your email address ${auth.user.email} is verified.`
+      : "Your email address is verified. Log in to see it on your profile.", "email_verified");
+  } catch (err) {
+    showError(err, "verify");
+  }
+}
+
 // ---------------------------------------------------------------- start
 
 async function main() {
   wire();
+  const mailedLink = takeMailedLink();
+  const emulatorCheck = detectEmulator();
   try {
     await init();
   } catch (err) {
@@ -654,8 +1112,11 @@ async function main() {
   if (!oauthAvailable) {
     for (const btn of document.querySelectorAll(".oauth-btn")) btn.disabled = true;
     $("oauth-note").hidden = false;
-    $("oauth-note").textContent = "Google and Apple sign-in are not in this build of the package yet.";
+    $("oauth-note").textContent = "Google, Apple and GitHub sign-in are not in this build of the package yet.";
   }
+
+  isEmulator = await emulatorCheck;
+  $("mailbox").hidden = !isEmulator;
 
   try {
     await auth.initialize();
@@ -666,11 +1127,12 @@ async function main() {
   if (oauthAvailable) {
     try {
       const result = await auth.handleRedirectCallback(location.href);
-      if (result?.requires2fa) {
-        showNotice("info", result.message);
-      } else if (result?.session) {
-        const p = result.session.user.oauthProvider ?? sessionStorage.getItem(OAUTH_PROVIDER_KEY);
-        showSuccess(`Signed in with ${providerName(p)} as ${result.session.user.email}.`);
+      if (result) {
+        const started = sessionStorage.getItem(OAUTH_PROVIDER_KEY);
+        afterSignIn(result, {
+          via: "oauth",
+          success: (u) => `Signed in with ${providerName(u.oauthProvider ?? started)} as ${u.email}.`,
+        });
       }
     } catch (err) {
       showError(err, "oauth");
@@ -679,7 +1141,13 @@ async function main() {
       if (!/[?&#](code|error|state)=/.test(location.href)) sessionStorage.removeItem(OAUTH_PROVIDER_KEY);
     }
   }
+  await handleMailedLink(mailedLink);
+  if (isEmulator) {
+    suggestMailboxFilter(auth.user?.email);
+    refreshMailbox();
+  }
   render();
+  if (resetToken) $("reset-title").focus();
   setInterval(tick, 1000);
   document.body.dataset.ready = "true";
 }
