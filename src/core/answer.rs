@@ -1,24 +1,44 @@
 //! What an answer means: the status, the body (already parsed by the caller, `None`
 //! when it was not JSON) and two headers, read for both servers' shapes.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::error::{decode_error, Endpoint, Error, ErrorCode};
 use super::json::{Codec, Map, Value};
 use super::options::is_http_url;
 use super::request::Op;
-use super::session::{is_user, PublicUser, Session, User};
+use super::session::{is_user, PublicUser, Session, Shape, User};
 use super::token::local_expiry;
 
 /// `UserList` (JS-API.md).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserList {
     pub users: Vec<User>,
     pub total: f64,
     pub limit: f64,
     pub offset: f64,
     pub has_more: bool,
+}
+
+impl Shape for UserList {
+    fn to_value(&self) -> Value {
+        Value::Object(Map::from([
+            (
+                "users",
+                Value::Array(self.users.iter().map(Shape::to_value).collect()),
+            ),
+            ("total", Value::Number(self.total)),
+            ("limit", Value::Number(self.limit)),
+            ("offset", Value::Number(self.offset)),
+            ("hasMore", Value::Bool(self.has_more)),
+        ]))
+    }
+}
+
+impl Serialize for UserList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
 }
 
 /// What a successful answer means.

@@ -2,7 +2,7 @@
 //! local clock; the record that keeps it in storage (API.md §4); adopting the official
 //! SDK's; and the shapes JavaScript sees (`User`, `PublicUser`, `Session`).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::json::{Codec, Map, Value};
 use super::token::{is_jwt, local_expiry_of_exp};
@@ -105,24 +105,20 @@ pub fn adopt(token: &str, user_text: &str, codec: &dyn Codec) -> Option<Session>
 }
 
 /// `User` (JS-API.md): missing fields defaulted, unknown ones dropped.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub id: String,
     pub email: String,
     pub data: Value,
     pub roles: Vec<String>,
     pub created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
     /// Absent when the server did not say; `null` when it said `null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_provider: Option<Option<String>>,
 }
 
 /// `PublicUser` (JS-API.md): never an email, even if a server sent one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PublicUser {
     pub id: String,
     pub data: Value,
@@ -131,12 +127,76 @@ pub struct PublicUser {
 }
 
 /// `Session` (JS-API.md).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionView {
     pub user: User,
     pub access_token: String,
     pub expires_at: f64,
+}
+
+/// The JavaScript shapes are written as [`Value`]s and serialized through `Value`'s
+/// one `Serialize`: a derived `Serialize` per shape would cost the wasm a serializer
+/// per shape.
+pub trait Shape {
+    /// The shape as JSON, with JavaScript's (camelCase) member names.
+    fn to_value(&self) -> Value;
+}
+
+/// `Serialize` through [`Shape::to_value`].
+macro_rules! serialize_as_value {
+    ($($shape:ty),*) => {$(
+        impl Serialize for $shape {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.to_value().serialize(s)
+            }
+        }
+    )*};
+}
+serialize_as_value!(User, PublicUser, SessionView);
+
+fn strings(list: &[String]) -> Value {
+    Value::Array(list.iter().map(|s| Value::from(s.as_str())).collect())
+}
+
+impl Shape for PublicUser {
+    fn to_value(&self) -> Value {
+        Value::Object(Map::from([
+            ("id", Value::from(self.id.as_str())),
+            ("data", self.data.clone()),
+            ("roles", strings(&self.roles)),
+            ("createdAt", Value::from(self.created_at.as_str())),
+        ]))
+    }
+}
+
+impl Shape for User {
+    fn to_value(&self) -> Value {
+        let mut user = Map::from([
+            ("id", Value::from(self.id.as_str())),
+            ("email", Value::from(self.email.as_str())),
+            ("data", self.data.clone()),
+            ("roles", strings(&self.roles)),
+            ("createdAt", Value::from(self.created_at.as_str())),
+        ]);
+        if let Some(verified) = self.email_verified {
+            user.insert("emailVerified", Value::Bool(verified));
+        }
+        if let Some(provider) = &self.oauth_provider {
+            let provider = provider.as_deref().map_or(Value::Null, Value::from);
+            user.insert("oauthProvider", provider);
+        }
+        Value::Object(user)
+    }
+}
+
+impl Shape for SessionView {
+    fn to_value(&self) -> Value {
+        Value::Object(Map::from([
+            ("user", self.user.to_value()),
+            ("accessToken", Value::from(self.access_token.as_str())),
+            ("expiresAt", Value::Number(self.expires_at)),
+        ]))
+    }
 }
 
 impl PublicUser {

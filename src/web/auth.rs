@@ -6,18 +6,17 @@
 use std::rc::Rc;
 
 use js_sys::Promise;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::answer::Outcome;
 use crate::core::error::{Error, ErrorCode};
-use crate::core::json::Value;
+use crate::core::json::{Map, Value};
 use crate::core::oauth::{self, github_url};
 use crate::core::options::config;
 use crate::core::request::{oauth_params, Op};
-use crate::core::session::SessionView;
+use crate::core::session::{Session, Shape};
 use crate::core::token::base64url_decode;
 
 use super::client::{err, now, Client, Event};
@@ -27,17 +26,21 @@ use super::store::global;
 /// The sessionStorage key of the pending sign-ins by redirect.
 const FLOWS: &str = "cocobase.auth.oauth";
 
-/// `AuthResult` (JS-API.md).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AuthResult {
-    requires2fa: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    session: Option<SessionView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<Option<String>>,
+/// `AuthResult` (JS-API.md) of a session.
+fn session_result(session: &Session) -> Value {
+    Value::Object(Map::from([
+        ("requires2fa", Value::Bool(false)),
+        ("session", session.view().to_value()),
+    ]))
+}
+
+/// `AuthResult` (JS-API.md) of a sign-in that needs its second factor.
+fn second_factor_result(message: String, email: Option<String>) -> Value {
+    Value::Object(Map::from([
+        ("requires2fa", Value::Bool(true)),
+        ("message", Value::String(message)),
+        ("email", email.map_or(Value::Null, Value::String)),
+    ]))
 }
 
 /// One call of an async method, as data. Every async method becomes one of these and
@@ -71,7 +74,7 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
     match call {
         Call::Initialize => {
             let session = client.start().await;
-            Ok(session.map_or(JsValue::NULL, |s| to_js(&s.view())))
+            Ok(session.map_or(JsValue::NULL, |s| to_js(&s.view().to_value())))
         }
         Call::SignIn(op, p, files) => sign_in(client, op, params(p)?, files).await,
         Call::OwnUser(op, p, files) => own_user(client, op, params(p)?, files).await,
@@ -101,7 +104,7 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
             }
             Ok(JsValue::UNDEFINED)
         }
-        Call::Refresh => Ok(to_js(&client.refresh().await?.view())),
+        Call::Refresh => Ok(to_js(&client.refresh().await?.view().to_value())),
     }
 }
 
@@ -125,23 +128,13 @@ fn signed_in(
         } => {
             let email = answered.or(email).filter(|e| !e.is_empty());
             *client.second_factor_email.borrow_mut() = email.clone();
-            AuthResult {
-                requires2fa: true,
-                session: None,
-                message: Some(message),
-                email: Some(email),
-            }
+            second_factor_result(message, email)
         }
         Outcome::Session(session) => {
             // A sign-in that completes ends any pending one: `verify2fa` and
             // `send2faCode` no longer default to its email.
             client.second_factor_email.borrow_mut().take();
-            AuthResult {
-                requires2fa: false,
-                session: Some(client.save(session, Event::SignedIn).view()),
-                message: None,
-                email: None,
-            }
+            session_result(&client.save(session, Event::SignedIn))
         }
         _ => return Err(err(ErrorCode::BadResponse)),
     }))
@@ -183,7 +176,7 @@ async fn own_user(
             client.save(session, Event::UserUpdated);
         }
     }
-    Ok(to_js(&user))
+    Ok(to_js(&user.to_value()))
 }
 
 /// A method whose answer carries nothing to keep (or a value to hand back as is).
@@ -203,8 +196,8 @@ async fn plain(client: Rc<Client>, op: Op, p: Value, as_user: bool) -> Result<Js
         client.send(op, &request, None, None).await?
     };
     Ok(match outcome {
-        Outcome::Public(user) => to_js(&user),
-        Outcome::List(list) => to_js(&list),
+        Outcome::Public(user) => to_js(&user.to_value()),
+        Outcome::List(list) => to_js(&list.to_value()),
         _ => JsValue::UNDEFINED,
     })
 }
@@ -322,7 +315,9 @@ async fn verify_2fa(client: Rc<Client>, p: Value) -> Result<JsValue, Error> {
     match client.send(Op::Verify2fa, &request, None, None).await? {
         Outcome::Session(session) => {
             client.second_factor_email.borrow_mut().take();
-            Ok(to_js(&client.save(session, Event::SignedIn).view()))
+            Ok(to_js(
+                &client.save(session, Event::SignedIn).view().to_value(),
+            ))
         }
         _ => Err(err(ErrorCode::BadResponse)),
     }
@@ -591,7 +586,9 @@ impl CocobaseAuth {
             let client = self.client.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 if client.has_listener(id) {
-                    let session = client.held().map_or(JsValue::NULL, |s| to_js(&s.view()));
+                    let session = client
+                        .held()
+                        .map_or(JsValue::NULL, |s| to_js(&s.view().to_value()));
                     let event = JsValue::from_str("INITIAL_SESSION");
                     if let Err(thrown) = callback.call2(&JsValue::NULL, &event, &session) {
                         web_sys::console::error_2(
@@ -617,7 +614,7 @@ impl CocobaseAuth {
     pub fn user(&self) -> JsValue {
         self.client
             .held()
-            .map_or(JsValue::NULL, |s| to_js(&s.view().user))
+            .map_or(JsValue::NULL, |s| to_js(&s.view().user.to_value()))
     }
 
     #[wasm_bindgen(getter, js_name = accessToken, unchecked_return_type = "string | null")]

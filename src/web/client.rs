@@ -15,7 +15,7 @@ use crate::core::json::Value;
 use crate::core::options::{Config, StorageKind};
 use crate::core::refresh::{backoff_ms, RefreshPolicy};
 use crate::core::request::{build, Op, Request};
-use crate::core::session::{adopt, restore, Session};
+use crate::core::session::{adopt, restore, Session, Shape};
 
 use super::convert::{parse, stringify, to_js, BrowserJson};
 use super::flight::Flight;
@@ -218,7 +218,7 @@ impl Client {
     }
 
     fn emit(self: &Rc<Self>, event: Event, reason: Option<Reason>) {
-        let view = self.held().map(|s| s.view());
+        let view = self.held().map(|s| s.view().to_value());
         let listeners: Vec<Function> = self
             .listeners
             .borrow()

@@ -3,7 +3,7 @@
 //! and the core's [`Error`] as a JavaScript `Error` named `CocobaseError`.
 
 use js_sys::{Object, Reflect, JSON};
-use serde::Serialize;
+use serde::Serialize as _;
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::{Error, ErrorCode};
@@ -12,8 +12,8 @@ use crate::core::json::{Codec, Value};
 /// Every result crosses as plain JSON-like data: objects, not `Map`s; `None` as `null`.
 const PLAIN: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
 
-/// A Rust value as a fresh JavaScript object (callers never share the client's state).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+/// A value as a fresh JavaScript object (callers never share the client's state).
+pub fn to_js(value: &Value) -> JsValue {
     value.serialize(&PLAIN).unwrap_or(JsValue::NULL)
 }
 
