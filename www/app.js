@@ -1057,8 +1057,9 @@ async function handleMailedLink(link) {
   }
   try {
     await auth.verifyEmail(link.token);
+    // The answer does not say whose address it was (the link may be another account's).
     showNotice("success", auth.user
-      ? `Your email address ${auth.user.email} is verified.`
+      ? "The email address this link was sent to is verified."
       : "Your email address is verified. Log in to see it on your profile.", "email_verified");
   } catch (err) {
     showError(err, "verify");

@@ -126,7 +126,7 @@ describe("demo: mail flows, two-step sign-in, GitHub and ID tokens", () => {
     await env?.stop();
   });
 
-  test("the dev mailbox panel shows because the API is the emulator", async () => {
+  test("the dev mailbox and the ID-token stand-in show only when the API is the emulator", async () => {
     const ctx = await env.newContext();
     const page = await openDemo(ctx, env.url);
     await page.getByTestId("mailbox").waitFor({ state: "visible" });
@@ -134,6 +134,15 @@ describe("demo: mail flows, two-step sign-in, GitHub and ID tokens", () => {
     assert.equal(await page.getByTestId("id-token-card").isVisible(), true);
     assert.equal(await page.getByTestId("oauth-github").isEnabled(), true);
     assertNoPageErrors(page);
+
+    // Against an API that is not the emulator (no /__emulator/health), neither shows.
+    const real = await env.newContext();
+    await real.route((u) => u.pathname.startsWith("/__emulator/"), (route) => route.fulfill({ status: 404, body: "" }));
+    const other = await openDemo(real, env.url);
+    assert.equal(await other.getByTestId("mailbox").isVisible(), false);
+    assert.equal(await other.getByTestId("id-token-card").isVisible(), false);
+    assert.equal(await other.getByTestId("oauth-github").isVisible(), true);
+    assertNoPageErrors(other);
   });
 
   test("2FA: switch it on, log in, the code step, a wrong code, a new code, signed in", async () => {
@@ -310,7 +319,7 @@ describe("demo: mail flows, two-step sign-in, GitHub and ID tokens", () => {
     await page.waitForURL((u) => u.pathname === "/" && !u.search.includes("token"), { timeout: 10_000 });
     await waitReady(page);
     const ok = await waitNotice(page, "success", "email_verified");
-    assert.equal(ok.text, `Your email address ${email} is verified.`);
+    assert.equal(ok.text, "The email address this link was sent to is verified.");
     assert.equal(await page.getByTestId("me-verified").innerText(), "Yes");
     assert.equal(await page.getByTestId("verify-email").isVisible(), false);
     assert.ok((await eventLog(page)).includes("USER_UPDATED"), "verifyEmail updated the user");
@@ -325,6 +334,70 @@ describe("demo: mail flows, two-step sign-in, GitHub and ID tokens", () => {
     const used = await waitNotice(page, "error", "invalid_token");
     assert.equal(used.text, SENTENCE.invalid_token);
     assertNoPageErrors(page);
+  });
+
+  test("2FA: a second login within 2 minutes reuses the code; too many new codes are refused in words", async () => {
+    const ctx = await env.newContext();
+    const page = await openDemo(ctx, env.url);
+    const email = uniqueEmail("twofa-limit");
+    await signUpViaUi(page, { email });
+    await switchTwoFactor(page, "on");
+    await page.getByTestId("logout").click();
+    const logIn = async () => {
+      await page.getByTestId("login-email").fill(email);
+      await page.getByTestId("login-password").fill(STRONG_PASSWORD);
+      await page.getByTestId("login-submit").click();
+      await page.getByTestId("two-factor-step").waitFor({ state: "visible" });
+      return waitNotice(page, "info", "requires_2fa");
+    };
+    await logIn();
+    const first = await newestMail(page, email, "two_factor_code");
+    await page.getByTestId("code-cancel").click();
+    await page.getByTestId("login-form").waitFor({ state: "visible" });
+    const again = await logIn();
+    assert.equal(again.text, `A code was mailed to ${email} a moment ago and still works. Enter it below to finish signing in.`);
+    assert.equal((await newestMail(page, email, "two_factor_code")).count, first.count, "no second mail");
+
+    // Codes 2..10 come; the 11th within 15 minutes is refused, with the wait in words.
+    for (let i = 2; i <= 10; i++) {
+      await page.getByTestId("code-resend").click();
+      await waitNotice(page, "info", "code_sent");
+      await page.evaluate(() => { document.querySelector("[data-testid=notice]").dataset.code = ""; });
+    }
+    await page.getByTestId("code-resend").click();
+    const limited = await waitNotice(page, "error", "rate_limited");
+    assert.match(limited.text, /^Too many attempts\. Please wait \d+ seconds and try again\.$/);
+    const latest = await newestMail(page, email, "two_factor_code");
+    assert.equal(latest.count, 10);
+    // The 10th code still signs in.
+    await page.getByLabel("6-digit code").fill(latest.code);
+    await page.getByTestId("code-submit").click();
+    await waitSignedIn(page, email);
+    assertNoPageErrors(page);
+  });
+
+  // Known client bug (src/web/auth.rs, Call::VerifyEmail): after POST verify-email/verify the
+  // client marks whatever session it holds as emailVerified, though the token may be another
+  // account's and the answer does not say whose address it verified.
+  test("another account's verification link does not mark the signed-in user verified", {
+    todo: "client bug: verifyEmail(token) sets emailVerified on the held session whoever the token belongs to",
+  }, async () => {
+    const ctx = await env.newContext();
+    const page = await openDemo(ctx, env.url);
+    const mine = uniqueEmail("verify-mine");
+    await signUpViaUi(page, { email: mine });
+    // Somebody else asks for a link in another browser profile, and it is opened here.
+    const other = await openDemo(await env.newContext(), env.url);
+    const theirs = uniqueEmail("verify-theirs");
+    await signUpViaUi(other, { email: theirs });
+    await other.getByTestId("verify-email").click();
+    await waitNotice(other, "success", "verification_sent");
+    const mail = await newestMail(other, theirs, "email_verification");
+    await page.goto(mail.href);
+    await waitReady(page);
+    await waitNotice(page, "success", "email_verified");
+    assert.equal(await status(page).innerText(), `Signed in as ${mine}`);
+    assert.equal(await page.getByTestId("me-verified").innerText(), "Not yet", `${mine} was never verified`);
   });
 
   test("GitHub: Continue with GitHub, the stand-in consent page, allow, signed in", async () => {
@@ -352,7 +425,7 @@ describe("demo: mail flows, two-step sign-in, GitHub and ID tokens", () => {
     await answerConsent(page, env.url, { email });
     await page.getByTestId("two-factor-step").waitFor({ state: "visible" });
     await waitNotice(page, "info", "requires_2fa");
-    // The redirect's answer carries no email; the page asks for it when the client has none.
+    // The redirect's answer carries no email (AuthResult.email may be null): the page then asks.
     if (await page.getByTestId("code-email").isVisible()) await page.getByTestId("code-email").fill(email);
     const mail = await newestMail(page, email, "two_factor_code");
     await page.getByLabel("6-digit code").fill(mail.code);
@@ -466,6 +539,30 @@ describe("demo: mail flows, two-step sign-in, GitHub and ID tokens", () => {
     await page.getByLabel("6-digit code").fill(mail.code);
     await page.getByTestId("code-submit").click();
     await waitSignedIn(page, email);
+    assertNoPageErrors(page);
+  });
+});
+
+describe("demo: a project with two-step sign-in off (--no-2fa)", () => {
+  let env;
+  before(async () => {
+    env = await setup({ extraArgs: ["--no-2fa"] });
+  });
+  after(async () => {
+    await env?.stop();
+  });
+
+  test("switching 2FA on is refused in words and the switch stays off", async () => {
+    const ctx = await env.newContext();
+    const page = await openDemo(ctx, env.url);
+    await signUpViaUi(page, { email: uniqueEmail("no2fa") });
+    const sw = page.getByTestId("twofa-switch");
+    await sw.click();
+    const n = await waitNotice(page, "error", "two_factor_unavailable");
+    assert.equal(n.text, "Two-step sign-in is not available for this account or project.");
+    assert.equal(await sw.getAttribute("aria-checked"), "false");
+    assert.equal(await page.getByTestId("twofa-state").innerText(), "Off");
+    assert.equal(await sw.isEnabled(), true);
     assertNoPageErrors(page);
   });
 });
