@@ -47,6 +47,10 @@ const getOAuthUrl: (p: { provider: "google" | "apple" | "github"; redirectUri: s
 const signInWithOAuth: (p: { provider: "google" | "apple" | "github"; redirectUri: string }) => Promise<void> = (p) => auth.signInWithOAuth(p);
 const handleRedirectCallback: (url?: string) => Promise<AuthResult | null> = (url) => auth.handleRedirectCallback(url);
 const refreshSession: () => Promise<Session> = () => auth.refreshSession();
+// Optional arguments may be left out.
+const callbackHere: () => Promise<AuthResult | null> = () => auth.handleRedirectCallback();
+const everyone: () => Promise<UserList> = () => auth.listUsers();
+const resend: () => Promise<void> = () => auth.send2faCode();
 const verify2fa: (p: { code: string; email?: string }) => Promise<Session> = (p) => auth.verify2fa(p);
 const send2faCode: (email?: string) => Promise<void> = (email) => auth.send2faCode(email);
 const enable2fa: () => Promise<void> = () => auth.enable2fa();

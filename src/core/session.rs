@@ -63,13 +63,6 @@ impl Session {
             ..self.clone()
         }
     }
-
-    /// The same session with `email_verified: true` in its user.
-    pub fn with_email_verified(&self) -> Session {
-        let mut user = self.user.as_object().cloned().unwrap_or_default();
-        user.insert("email_verified", Value::Bool(true));
-        self.with_user(Value::Object(user))
-    }
 }
 
 /// A well-formed current record (parsed from storage), else `None`: the caller treats

@@ -99,8 +99,11 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
         Call::VerifyEmail(p) => {
             let request = client.build(Op::VerifyEmail, &params(p)?, "")?;
             client.send(Op::VerifyEmail, &request, None, None).await?;
-            if let Some(held) = client.held() {
-                client.save(held.with_email_verified(), Event::UserUpdated);
+            // The answer does not say whose address it verified: when signed in, the
+            // cached user follows the server's (USER_UPDATED when it changed). The
+            // verification itself succeeded even if that read fails.
+            if client.held().is_some() {
+                let _ = own_user(client, Op::CurrentUser, Value::Null, None).await;
             }
             Ok(JsValue::UNDEFINED)
         }
@@ -323,6 +326,14 @@ async fn verify_2fa(client: Rc<Client>, p: Value) -> Result<JsValue, Error> {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `listUsers`' optional query (an optional argument needs a type of its own to be
+    /// `params?:` in the `.d.ts`).
+    #[wasm_bindgen(typescript_type = "ListUsersParams")]
+    pub type ListUsersParams;
+}
+
 /// The Cocobase auth client.
 #[wasm_bindgen]
 pub struct CocobaseAuth {
@@ -449,10 +460,8 @@ impl CocobaseAuth {
     }
 
     #[wasm_bindgen(js_name = listUsers, unchecked_return_type = "Promise<UserList>")]
-    pub fn list_users(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ListUsersParams | undefined")] params: JsValue,
-    ) -> Promise {
+    pub fn list_users(&self, params: Option<ListUsersParams>) -> Promise {
+        let params = params.map_or(JsValue::UNDEFINED, JsValue::from);
         self.call(Call::Plain(Op::ListUsers, params, false))
     }
 
@@ -486,10 +495,8 @@ impl CocobaseAuth {
     /// URL carries no OAuth answer; checks the state, verifies the code and cleans the
     /// address bar.
     #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<AuthResult | null>")]
-    pub fn handle_redirect_callback(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] url: JsValue,
-    ) -> Promise {
+    pub fn handle_redirect_callback(&self, url: Option<String>) -> Promise {
+        let url = url.map_or(JsValue::UNDEFINED, JsValue::from);
         let started = self.initialize();
         self.call(Call::Callback(url, started))
     }
@@ -505,10 +512,8 @@ impl CocobaseAuth {
 
     /// Mails a new second-factor code (to the last sign-in's email by default).
     #[wasm_bindgen(js_name = send2faCode, unchecked_return_type = "Promise<void>")]
-    pub fn send_2fa_code(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] email: JsValue,
-    ) -> Promise {
+    pub fn send_2fa_code(&self, email: Option<String>) -> Promise {
+        let email = email.map_or(JsValue::UNDEFINED, JsValue::from);
         self.call(Call::Plain(Op::Send2faCode, email, false))
     }
 

@@ -325,12 +325,6 @@ fn session_shapes_for_javascript() {
         })
     );
     assert_eq!(s.email(), "ada@example.com");
-    let verified = s.with_email_verified();
-    assert_eq!(verified.view().user.email_verified, Some(true));
-    assert_eq!(
-        (verified.access_token.as_str(), verified.expires_at),
-        (s.access_token.as_str(), s.expires_at)
-    );
     assert_eq!(s.with_user(super::support::user("u7")).user_id(), "u7");
     assert!(is_user(&super::support::user("x")));
     assert!(!is_user(&Value::Object(Map::from([(
