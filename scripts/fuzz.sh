@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzzes the Rust rules of the client (email and password validation) with cargo-fuzz /
-# libFuzzer: every target in fuzz/ runs for
-# SECONDS each (default 5), one after the other, seeded from fuzz/corpus/<target>/.
+# Fuzzes the Rust client with cargo-fuzz / libFuzzer: the protocol core's parsers (token,
+# error_body, record, callback, answers) and the email and password rules (validate).
+# Every target in fuzz/ runs for SECONDS each (default 5), one after the other, seeded
+# from fuzz/corpus/<target>/.
 #
 #   bash scripts/fuzz.sh                # 5 s per target (a smoke run)
 #   bash scripts/fuzz.sh 60             # 60 s per target
