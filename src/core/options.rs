@@ -223,6 +223,8 @@ pub fn config(o: &Value) -> Result<Config, Error> {
     if storage_key.is_empty() {
         return Err(bad("storageKey must not be empty."));
     }
+    // Checked in the JS core's order: autoRefresh, the margin, the timeout, the policy.
+    let auto_refresh = opt_bool(o, "autoRefresh", "autoRefresh must be a boolean.")?;
     let margin = opt_number(
         o,
         "refreshMarginSeconds",
@@ -240,7 +242,7 @@ pub fn config(o: &Value) -> Result<Config, Error> {
         base_url: base.to_owned(),
         storage,
         storage_key: storage_key.to_owned(),
-        auto_refresh: opt_bool(o, "autoRefresh", "autoRefresh must be a boolean.")?.unwrap_or(true),
+        auto_refresh: auto_refresh.unwrap_or(true),
         refresh_margin_ms: margin.map_or(60_000, |m| m as i64),
         request_timeout_ms: timeout.map_or(15_000, |t| t as u32),
         password_policy: password_policy(o.get("passwordPolicy"))?,

@@ -228,6 +228,32 @@ fn every_bad_option_is_config_invalid_with_its_sentence() {
         (policy("requireDigit", n(1.0)), FLAG),
         (policy("rejectCommon", Value::from("no")), FLAG),
     ];
+    // Added: with several bad options, the first in the JS core's order is named:
+    // apiKey, baseUrl, allowSecretKey, storage, storageKey, autoRefresh,
+    // refreshMarginSeconds, requestTimeoutMs, passwordPolicy (then github, new).
+    let order = [
+        (r#""apiKey":5"#, "apiKey must be a string."),
+        (r#""baseUrl":5"#, "baseUrl must be a string."),
+        (r#""allowSecretKey":1"#, "allowSecretKey must be a boolean."),
+        (r#""storage":5"#, STORAGE),
+        (r#""storageKey":5"#, "storageKey must be a string."),
+        (r#""autoRefresh":5"#, "autoRefresh must be a boolean."),
+        (r#""refreshMarginSeconds":-1"#, MARGIN),
+        (r#""requestTimeoutMs":0"#, TIMEOUT),
+        (r#""passwordPolicy":5"#, POLICY),
+        (
+            r#""github":5"#,
+            "github must be { clientId, authorizeUrl? } with an http(s) authorizeUrl.",
+        ),
+    ];
+    for (i, (_, message)) in order.iter().enumerate() {
+        let members: Vec<&str> = order[i..].iter().rev().map(|(m, _)| *m).collect();
+        let mut text = format!("{{{}}}", members.join(","));
+        if i > 0 {
+            text = text.replacen('{', r#"{"apiKey":"pk","#, 1);
+        }
+        assert_eq!(error(config(&json(&text))).message, *message, "{text}");
+    }
     for (input, message) in cases {
         let e = error(config(&input));
         assert_eq!(e.code, ErrorCode::ConfigInvalid, "{input:?}");
