@@ -360,9 +360,16 @@ pub fn decode_error(
                 Some(Value::Number(n)) => number_text(*n),
                 _ => String::new(),
             };
+            // An empty `type` or `msg` is none, as in the JS core (`||`).
+            let text_or = |k: &str, default: &'static str| {
+                item.str_at(k)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(default)
+                    .to_owned()
+            };
             let issue = FieldIssue {
-                code: item.str_at("type").unwrap_or("invalid").to_owned(),
-                message: item.str_at("msg").unwrap_or("Invalid value.").to_owned(),
+                code: text_or("type", "invalid"),
+                message: text_or("msg", "Invalid value."),
             };
             e.push_field(field, issue);
         }

@@ -572,6 +572,20 @@ fn error_detail_lists_become_field_errors() {
         r#"{"detail":[{"loc":[1.5],"msg":"a"},{"loc":[[1]],"msg":"b"},{"loc":"body","msg":"c"}]}"#;
     let e = error(ans(Op::Signup, 422, body));
     assert_eq!(fields(&e), ["1.5", ""]);
+    // Added: an empty `type` or `msg` is none (the JS core's `||`), a message too.
+    let body = r#"{"detail":[{"loc":["body","x"],"msg":"","type":""},{"loc":["body","x"],"msg":5,"type":null}]}"#;
+    let e = error(ans(Op::Signup, 422, body));
+    assert_eq!(
+        e.field_errors,
+        Some(vec![(
+            "x".into(),
+            vec![
+                issue("invalid", "Invalid value."),
+                issue("invalid", "Invalid value.")
+            ]
+        )])
+    );
+    assert_eq!(e.message, "Some fields are invalid.");
 }
 
 #[test]
