@@ -38,7 +38,9 @@ pub fn claims(token: &str, codec: &dyn Codec) -> Option<Claims> {
         return None;
     }
     let bytes = base64url_decode(payload)?;
-    let json = codec.parse(std::str::from_utf8(&bytes).ok()?)?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    // A leading byte order mark is dropped, as the JS core's TextDecoder did.
+    let json = codec.parse(text.strip_prefix('\u{feff}').unwrap_or(text))?;
     Some(Claims {
         exp: json.get("exp")?.as_i64()?,
         // As in the JS core: an `iat` that is no whole number of 64 bits is no `iat`.

@@ -45,6 +45,12 @@ fn token_reads_exp_and_iat() {
     // Without: exp itself.
     let t = token(r#"{"exp":1700000100}"#);
     assert_eq!(login_with(&t, 5_000, None), Ok(1_700_000_100_000));
+    // Added: a payload with a byte order mark (which the JS core's TextDecoder dropped);
+    // one in the middle is no JSON.
+    let t = token("\u{feff}{\"exp\":1700000100}");
+    assert_eq!(login_with(&t, 5_000, None), Ok(1_700_000_100_000));
+    let t = token("{\"exp\":1700000100}\u{feff}");
+    assert_eq!(claims(&t, &SerdeJson), None);
     // Added: fractions are truncated, as the server's seconds may carry them.
     let t = token(r#"{"exp":1700000100.9,"iat":1700000000.5}"#);
     assert_eq!(
