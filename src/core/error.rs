@@ -386,7 +386,7 @@ pub fn decode_error(
 /// A `Retry-After` of whole seconds (an HTTP date is not read); what does not fit 64
 /// bits is no delay.
 fn seconds(header: &str) -> Option<f64> {
-    let t = header.trim();
+    let t = super::options::js_trim(header);
     let digits = t.strip_prefix('+').unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -45,6 +45,12 @@ pub fn is_white_space(c: char) -> bool {
     crate::unicode::is_whitespace(c)
 }
 
+/// JavaScript's `trim()`: white space and line terminators, U+FEFF included, U+0085 not
+/// (Rust's `str::trim` is the other way round).
+pub fn js_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c == '\u{feff}' || (c != '\u{85}' && is_white_space(c)))
+}
+
 /// An absolute http(s) URL with a host and no white space or control characters.
 pub fn is_http_url(url: &str) -> bool {
     let rest = url

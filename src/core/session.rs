@@ -84,7 +84,7 @@ pub fn restore(record: Option<&Value>) -> Option<Session> {
 /// else `None`. When the token was received is unknown, so `exp` is read against the
 /// local clock.
 pub fn adopt(token: &str, user_text: &str, codec: &dyn Codec) -> Option<Session> {
-    let token = token.trim().trim_matches('"');
+    let token = super::options::js_trim(token).trim_matches('"');
     let user = codec.parse(user_text)?;
     if token.is_empty() || !is_user(&user) || !is_jwt(token) {
         return None;

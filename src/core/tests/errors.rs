@@ -243,6 +243,10 @@ fn rate_limits_carry_retry_after() {
     assert_eq!(retry(Some("1.5")), Some(1.0));
     assert_eq!(retry(Some("+")), Some(1.0));
     assert_eq!(retry(Some("Wed, 21 Oct 2015 07:28:00 GMT")), Some(1.0));
+    // Added: trimmed as JavaScript's `trim()` does (U+0085 is no white space there).
+    assert_eq!(retry(Some("\u{a0}30\t")), Some(30.0));
+    assert_eq!(retry(Some("\u{feff}30")), Some(30.0));
+    assert_eq!(retry(Some("\u{85}30")), Some(1.0));
     // Past 64 bits: none (see the top for u64::MAX).
     assert_eq!(retry(Some("18446744073709551615")), Some(1.0));
     assert_eq!(retry(Some("18446744073709551616")), Some(1.0));

@@ -117,6 +117,10 @@ fn adopt_takes_the_official_sdk_session() {
         adopt_text(&t, r#"{"id":"u9"}"#)
     );
     assert!(adopt_text(&format!(" \"{t}\"\n"), r#"{"id":"u9"}"#).is_some());
+    // Added: trimmed as JavaScript's `trim()` does (U+FEFF is white space there, U+0085
+    // is not).
+    assert!(adopt_text(&format!("\u{feff}{t}\u{2028}"), r#"{"id":"u9"}"#).is_some());
+    assert_eq!(adopt_text(&format!("\u{85}{t}"), r#"{"id":"u9"}"#), None);
     assert!(adopt_text(&t, r#"{"id":"u9"}"#).is_some());
     assert_eq!(adopt_text(&t, ""), None);
     assert_eq!(adopt_text(&t, "not json"), None);
