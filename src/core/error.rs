@@ -403,10 +403,19 @@ fn seconds(header: &str) -> Option<f64> {
 
 /// A number as JavaScript's `String(n)` writes the whole ones (field indexes).
 fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e21 {
-        format!("{}", n as i64)
-    } else {
+    let a = n.abs();
+    if a == 0.0 {
+        // -0 too.
+        "0".to_owned()
+    } else if (1e-6..1e21).contains(&a) {
         format!("{n}")
+    } else {
+        // JavaScript's exponent form: 1e+21, 1.5e-7.
+        let s = format!("{n:e}");
+        match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            _ => s,
+        }
     }
 }
 

@@ -576,6 +576,21 @@ fn error_detail_lists_become_field_errors() {
         r#"{"detail":[{"loc":[1.5],"msg":"a"},{"loc":[[1]],"msg":"b"},{"loc":"body","msg":"c"}]}"#;
     let e = error(ans(Op::Signup, 422, body));
     assert_eq!(fields(&e), ["1.5", ""]);
+    // Added: numbers in `loc` as JavaScript's `String(n)` writes them.
+    let body = r#"{"detail":[{"loc":[1e20]},{"loc":[1e21]},{"loc":[-0.0]},{"loc":[1.5e-7]},{"loc":[0.000001]},{"loc":[-2.5e300]},{"loc":[12]}]}"#;
+    let e = error(ans(Op::Signup, 422, body));
+    assert_eq!(
+        fields(&e),
+        [
+            "100000000000000000000",
+            "1e+21",
+            "0",
+            "1.5e-7",
+            "0.000001",
+            "-2.5e+300",
+            "12"
+        ]
+    );
     // Added: an empty `type` or `msg` is none (the JS core's `||`), a message too.
     let body = r#"{"detail":[{"loc":["body","x"],"msg":"","type":""},{"loc":["body","x"],"msg":5,"type":null}]}"#;
     let e = error(ans(Op::Signup, 422, body));
