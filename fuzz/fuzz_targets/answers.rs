@@ -98,9 +98,17 @@ fuzz_target!(|data: &[u8]| {
             };
             assert!(ok, "{op:?} {status}: a success outside 2xx");
             match outcome {
-                Outcome::SecondFactor { message, .. } => {
+                Outcome::SecondFactor { message, email } => {
                     assert!(signs_in(op), "{op:?}");
-                    assert!(!message.is_empty());
+                    // The server's message, even an empty one (as in the JS core), else
+                    // a sentence of the client's.
+                    let body = body.as_ref().unwrap();
+                    assert_eq!(
+                        message,
+                        body.str_at("message")
+                            .unwrap_or("A second factor is required.")
+                    );
+                    assert_eq!(email.as_deref(), body.str_at("email"));
                 }
                 Outcome::Session(s) => {
                     assert!(

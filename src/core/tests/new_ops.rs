@@ -279,6 +279,14 @@ fn requires_2fa_from_every_sign_in() {
             email: None,
         })
     );
+    // An empty message is the server's, as in the JS core (`??`).
+    assert_eq!(
+        ans(Op::Login, 200, r#"{"requires_2fa":true,"message":""}"#),
+        Ok(Outcome::SecondFactor {
+            message: String::new(),
+            email: None,
+        })
+    );
     // Only `true` asks for a code.
     assert_eq!(
         code(ans(
