@@ -5,7 +5,7 @@
 use super::error::{Error, ErrorCode};
 use super::json::{Map, Value};
 use super::options::Github;
-use super::request::{encode, oauth_verify, Request};
+use super::request::{encode, oauth_verify, Request, PROVIDERS};
 
 /// How long a started sign-in stays valid, and how many are remembered.
 pub const FLOW_TTL_MS: i64 = 600_000;
@@ -35,15 +35,17 @@ impl Flow {
     }
 }
 
-/// The well-formed flows of what was stored (anything else reads as none).
+/// The well-formed flows of what was stored (anything else reads as none). A provider
+/// this client does not know is not well-formed: it would become part of a request path.
 pub fn flows(stored: Option<&Value>) -> Vec<Flow> {
     let items = stored.and_then(Value::as_array).unwrap_or(&[]);
     items
         .iter()
         .filter_map(|f| {
+            let provider = f.str_at("provider").filter(|p| PROVIDERS.contains(p))?;
             Some(Flow {
                 state: f.str_at("state")?.to_owned(),
-                provider: f.str_at("provider")?.to_owned(),
+                provider: provider.to_owned(),
                 redirect_uri: f.str_at("redirect_uri")?.to_owned(),
                 created_at: f.get("created_at")?.as_i64()?,
             })

@@ -650,3 +650,18 @@ fn github_callback_is_verified_at_github_verify() {
         assert_eq!(states(out.flows.as_ref()), ["s1"]);
     }
 }
+
+/// Added: a stored flow whose provider this client does not know (a tampered
+/// sessionStorage) is no flow: its provider would have become part of the verify path.
+#[test]
+fn oauth_a_stored_flow_of_an_unknown_provider_is_ignored() {
+    use crate::core::error::ErrorCode;
+    use crate::core::oauth::{callback, flows};
+    let stored = super::json(
+        r#"[{"state":"s1","provider":"../../users","redirect_uri":"http://127.0.0.1/cb","created_at":1000}]"#,
+    );
+    assert!(flows(Some(&stored)).is_empty());
+    let cb =
+        callback("http://127.0.0.1/cb?code=c&state=s1", Some(&stored), 2000).expect("an answer");
+    assert_eq!(cb.verify.unwrap_err().code, ErrorCode::OauthStateMismatch);
+}
