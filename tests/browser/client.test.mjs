@@ -645,3 +645,22 @@ test("a slow server is a typed timeout (a_slow_server_is_a_typed_timeout)", TIME
   assert.strictEqual(e.status, 0);
   assert.strictEqual(e.retryable, true);
 });
+
+test("a body over 1 MiB is answered 413 and the client receives it (not a network error)", TIMEOUT, async () => {
+  const o = await inPage(async () => {
+    const h = await import("/page-helpers.mjs");
+    const { auth } = h.client();
+    await h.signedUp(auth);
+    // 8 MiB of profile data, more than loopback's socket buffers hold. (Chromium reads a
+    // 413 sent before the upload ends either way; emulator/tests/body_limit.rs checks the
+    // emulator reads the body first, which clients that stop at a reset need.)
+    const big = await h.err(auth.updateUser({ data: { bio: "x".repeat(8 * 1024 * 1024) } }));
+    // The session is kept, and a normal update still works.
+    const after = await h.ok(auth.updateUser({ data: { bio: "short" } }));
+    return { big, signedIn: auth.isAuthenticated, bio: after.data.bio };
+  });
+  assertErr(o.big, "validation_failed");
+  assert.strictEqual(o.big.status, 413);
+  assert.strictEqual(o.signedIn, true);
+  assert.strictEqual(o.bio, "short");
+});
