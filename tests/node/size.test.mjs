@@ -6,8 +6,9 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 // Every file a browser loads (wasm-bindgen's JS module and the .wasm), gzip -9, summed.
-// A ceiling against growth, not the goal: the size issue moves it down.
-const BUDGET = 100_000;
+// A ceiling against growth, not the goal: today's figure (94,631 B) plus 2 %, moved down
+// with each new figure so that growth shows at once.
+const BUDGET = 96_524;
 
 test(`release package is at most ${BUDGET} bytes gzipped`, () => {
   const dir = new URL("../../pkg/", import.meta.url);
