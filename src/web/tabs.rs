@@ -82,7 +82,10 @@ async fn open_database() -> Option<IdbDatabase> {
     let factory: IdbFactory = global("indexedDB")?.dyn_into().ok()?;
     let open: IdbOpenDbRequest = factory.open_with_u32("cocobase-auth", 1).ok()?;
     let upgrade_target = open.clone();
-    let upgrade = Closure::once_into_js(move |_: JsValue| {
+    // Dropped once the request settled: a handler that is never called (the database
+    // already exists) would otherwise keep itself and the request alive through the
+    // wasm's table of JavaScript values, one pair per hand-over.
+    let upgrade = Closure::once(move |_: JsValue| {
         if let Some(db) = upgrade_target
             .result()
             .ok()
@@ -91,8 +94,11 @@ async fn open_database() -> Option<IdbDatabase> {
             let _ = db.create_object_store("kv");
         }
     });
-    open.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
-    finished(&open).await?.dyn_into().ok()
+    open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let db = finished(&open).await;
+    open.set_onupgradeneeded(None);
+    drop(upgrade);
+    db?.dyn_into().ok()
 }
 
 /// Reads (`value` None) or writes the record handed over under `key`; `None` on any
