@@ -20,7 +20,7 @@ use crate::core::session::{Session, Shape};
 use crate::core::token::base64url_decode;
 
 use super::client::{err, now, Client, Event};
-use super::convert::{from_js, js_error, params, parse, stringify, to_js};
+use super::convert::{from_js, js_error, members, params, parse, stringify, to_js};
 use super::store::global;
 
 /// The sessionStorage key of the pending sign-ins by redirect.
@@ -359,7 +359,9 @@ impl CocobaseAuth {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CocobaseAuthOptions")] options: JsValue,
     ) -> Result<CocobaseAuth, JsValue> {
-        let options = from_js(options).unwrap_or(Value::Null);
+        let options = members(&options, false)
+            .and_then(from_js)
+            .unwrap_or(Value::Null);
         let config = config(&options).map_err(|e| js_error(&e))?;
         Ok(CocobaseAuth {
             client: Client::new(config),

@@ -5,6 +5,7 @@
 use js_sys::{Object, Reflect, JSON};
 use serde::Serialize as _;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::core::error::{Error, ErrorCode};
 use crate::core::json::{Codec, Value};
@@ -22,9 +23,58 @@ pub fn from_js(value: JsValue) -> Option<Value> {
     serde_wasm_bindgen::from_value(value).ok()
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.entries`, whose getters may throw (js-sys's would unwind through Rust).
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    pub fn entries(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
+/// What `JSON.stringify` writes of `value`, read back (`undefined` when it writes
+/// nothing); `None` when it throws (a cycle, a BigInt, a getter).
+fn through_json(value: &JsValue) -> Option<JsValue> {
+    let text = JSON::stringify(value).ok()?;
+    match text.as_string() {
+        Some(text) => JSON::parse(&text).ok(),
+        None => Some(JsValue::UNDEFINED),
+    }
+}
+
+/// A caller's object as the JS client read it: its own members as given, without the
+/// functions and symbols JSON has not; with `json`, what each member holds as
+/// `JSON.stringify` writes it (the body the JS client sent: `undefined` left out,
+/// `toJSON` honoured). `None` when a getter throws.
+pub fn members(value: &JsValue, json: bool) -> Option<JsValue> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return if value.is_object() && json {
+            through_json(value)
+        } else {
+            Some(value.clone())
+        };
+    }
+    let copy = Object::new();
+    for entry in entries(value).ok()?.iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let member = entry.get(1);
+        let member = if json && member.is_object() {
+            through_json(&member)?
+        } else {
+            member
+        };
+        if !(member.is_function() || member.is_symbol()) {
+            define(
+                &copy,
+                &entry.get(0).as_string().unwrap_or_default(),
+                &member,
+            );
+        }
+    }
+    Some(copy.into())
+}
+
 /// A caller's argument as a value: what JSON cannot hold is `validation_failed`.
 pub fn params(value: JsValue) -> Result<Value, Error> {
-    from_js(value).ok_or_else(|| {
+    members(&value, true).and_then(from_js).ok_or_else(|| {
         Error::with_message(
             ErrorCode::ValidationFailed,
             "The argument must hold only JSON values.",

@@ -11,7 +11,7 @@ use crate::core::json::Value;
 use crate::core::options::Config;
 use crate::core::request::{Method, Request};
 
-use super::convert::{parse, stringify};
+use super::convert::{entries, parse, stringify};
 use super::timer::Timer;
 
 /// An answer as it arrived.
@@ -37,8 +37,10 @@ fn form(data: &str, files: &JsValue) -> Result<web_sys::FormData, Error> {
     if files.is_undefined() || files.is_null() {
         return Ok(form);
     }
-    let object: &js_sys::Object = files.dyn_ref().ok_or_else(bad)?;
-    for entry in js_sys::Object::entries(object).iter() {
+    if !files.is_object() {
+        return Err(bad());
+    }
+    for entry in entries(files).map_err(|_| bad())?.iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         let field = pair.get(0).as_string().unwrap_or_default();
         let value = pair.get(1);
