@@ -375,6 +375,7 @@ impl CocobaseAuth {
         if let Some(running) = self.client.init.borrow().clone() {
             return running;
         }
+        self.client.restore_stored();
         let started = self.call(Call::Initialize);
         *self.client.init.borrow_mut() = Some(started.clone());
         started

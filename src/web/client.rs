@@ -538,7 +538,9 @@ impl Client {
 
     // ----- start-up --------------------------------------------------------------
 
-    pub async fn start(self: &Rc<Self>) -> Option<Session> {
+    /// Restores the stored session into memory: `initialize()` does it before it
+    /// returns, as the JS client did (`auth.user` is there at once).
+    pub fn restore_stored(&self) {
         let key = &self.config.storage_key;
         let mut session = match self.store.get(key) {
             Some(text) => {
@@ -558,6 +560,10 @@ impl Client {
             session = None;
         }
         *self.session.borrow_mut() = session;
+    }
+
+    /// Refreshes the restored session when due, then emits `INITIAL_SESSION`.
+    pub async fn start(self: &Rc<Self>) -> Option<Session> {
         let due = self
             .held()
             .is_some_and(|s| self.policy().due(s.expires_at, now()));
