@@ -371,6 +371,8 @@ impl Client {
                 return self.arm();
             };
             if self.unsupported.get() {
+                // No retry is coming: the timer wakes at expiry instead, to sign out.
+                self.failures.set(0);
                 return self.arm();
             }
             let failures = self.failures.get();
