@@ -7,13 +7,27 @@ pub struct RefreshPolicy {
     pub margin_ms: i64,
     /// The server answered 404/405 on refresh: the session lasts until it expires.
     pub unsupported: bool,
+    /// Never due before this (epoch ms): half the held token's life from when it
+    /// arrived, so a margin as long as a token's life cannot refresh in a loop (every
+    /// fresh token due at once). `i64::MIN` for a token restored at start-up, which is
+    /// refreshed as soon as it is due.
+    pub not_before: i64,
+}
+
+/// `not_before` of a token expiring at `expires_at` that arrived at `now`.
+pub fn half_life(expires_at: i64, now: i64) -> i64 {
+    now.saturating_add(expires_at.saturating_sub(now) / 2)
 }
 
 impl RefreshPolicy {
     /// When a session expiring at `expires_at` is due (never without auto-refresh or a
     /// server that can).
     pub fn refresh_at(&self, expires_at: i64) -> Option<i64> {
-        (self.auto_refresh && !self.unsupported).then(|| expires_at.saturating_sub(self.margin_ms))
+        (self.auto_refresh && !self.unsupported).then(|| {
+            expires_at
+                .saturating_sub(self.margin_ms)
+                .max(self.not_before)
+        })
     }
 
     pub fn due(&self, expires_at: i64, now: i64) -> bool {
@@ -52,6 +66,7 @@ mod tests {
         auto_refresh: true,
         margin_ms: 60_000,
         unsupported: false,
+        not_before: i64::MIN,
     };
 
     #[test]
@@ -80,6 +95,29 @@ mod tests {
             // The timer still wakes at expiry, to sign out.
             assert_eq!(policy.wake_in(1_000_000, 900_000), 100_000);
         }
+    }
+
+    #[test]
+    fn a_margin_longer_than_half_the_tokens_life_waits_for_half_its_life() {
+        // A token of 30 s that arrived at 1_000_000, with a margin of 60 s: due at
+        // once by the margin, so at half its life instead.
+        let fresh = RefreshPolicy {
+            not_before: half_life(1_030_000, 1_000_000),
+            ..ON
+        };
+        assert_eq!(fresh.refresh_at(1_030_000), Some(1_015_000));
+        assert!(!fresh.due(1_030_000, 1_000_000));
+        assert_eq!(fresh.wake_in(1_030_000, 1_000_000), 15_000);
+        assert!(fresh.due(1_030_000, 1_015_000));
+        // A long-lived token is refreshed a margin before expiry, as before.
+        let long = RefreshPolicy {
+            not_before: half_life(4_600_000, 1_000_000),
+            ..ON
+        };
+        assert_eq!(long.refresh_at(4_600_000), Some(4_540_000));
+        // Extreme clocks saturate.
+        assert_eq!(half_life(i64::MAX, i64::MIN), i64::MIN + i64::MAX / 2);
+        assert_eq!(half_life(i64::MIN, i64::MAX), i64::MAX / 2);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::core::answer::{answer, Outcome, Received};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::json::Value;
 use crate::core::options::{Config, StorageKind};
-use crate::core::refresh::{backoff_ms, RefreshPolicy};
+use crate::core::refresh::{backoff_ms, half_life, RefreshPolicy};
 use crate::core::request::{build, Op, Request};
 use crate::core::session::{adopt, restore, Session, Shape};
 
@@ -113,6 +113,8 @@ pub struct Client {
     /// The server cannot refresh: the session lasts until it expires.
     unsupported: Cell<bool>,
     failures: Cell<u32>,
+    /// See [`RefreshPolicy::not_before`]: set when a new token arrives while running.
+    not_before: Cell<i64>,
     flight: RefCell<Option<Rc<Flight<RefreshOutcome>>>>,
     timer: RefCell<Option<Timer>>,
     window_listeners: RefCell<Vec<Listener>>,
@@ -135,6 +137,7 @@ impl Client {
             init: RefCell::new(None),
             unsupported: Cell::new(false),
             failures: Cell::new(0),
+            not_before: Cell::new(i64::MIN),
             flight: RefCell::new(None),
             timer: RefCell::new(None),
             window_listeners: RefCell::new(Vec::new()),
@@ -214,6 +217,7 @@ impl Client {
             auto_refresh: self.config.auto_refresh,
             margin_ms: self.config.refresh_margin_ms,
             unsupported: self.unsupported.get(),
+            not_before: self.not_before.get(),
         }
     }
 
@@ -241,9 +245,18 @@ impl Client {
     pub fn save(self: &Rc<Self>, session: Session, event: Event) -> Session {
         self.store
             .set(&self.config.storage_key, &stringify(&session.record()));
-        *self.session.borrow_mut() = Some(session.clone());
+        self.hold(session.clone());
         self.emit(event, None);
         session
+    }
+
+    /// Holds `session` in memory; a new token is not due before half its life.
+    fn hold(&self, session: Session) {
+        let mut held = self.session.borrow_mut();
+        if held.as_ref().map(|s| &s.access_token) != Some(&session.access_token) {
+            self.not_before.set(half_life(session.expires_at, now()));
+        }
+        *held = Some(session);
     }
 
     pub fn end(self: &Rc<Self>, reason: Reason) {
@@ -295,7 +308,7 @@ impl Client {
             }
             _ => Event::SignedIn,
         };
-        *self.session.borrow_mut() = Some(theirs);
+        self.hold(theirs);
         self.emit(event, None);
     }
 
@@ -562,6 +575,8 @@ impl Client {
             session = None;
         }
         *self.session.borrow_mut() = session;
+        // Restored: refreshed as soon as it is due.
+        self.not_before.set(i64::MIN);
     }
 
     /// Refreshes the restored session when due, then emits `INITIAL_SESSION`.
