@@ -3,19 +3,36 @@
 //! and the core's [`Error`] as a JavaScript `Error` named `CocobaseError`.
 
 use js_sys::{Object, Reflect, JSON};
-use serde::Serialize as _;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::error::{Error, ErrorCode};
 use crate::core::json::{Codec, Value};
 
-/// Every result crosses as plain JSON-like data: objects, not `Map`s; `None` as `null`.
-const PLAIN: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
-
-/// A value as a fresh JavaScript object (callers never share the client's state).
+/// A value as a fresh JavaScript object (callers never share the client's state):
+/// objects, not `Map`s. Members are defined, not assigned: one named `__proto__` (a
+/// user's data may hold one) stays a member, as `JSON.parse` makes it, instead of
+/// becoming the object's prototype.
 pub fn to_js(value: &Value) -> JsValue {
-    value.serialize(&PLAIN).unwrap_or(JsValue::NULL)
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(*n),
+        Value::String(text) => JsValue::from_str(text),
+        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Value::Object(map) => {
+            let object = Object::new();
+            for (key, member) in map.iter() {
+                let member = to_js(member);
+                if key == "__proto__" {
+                    define(&object, key, &member);
+                } else {
+                    set(&object, key, &member);
+                }
+            }
+            object.into()
+        }
+    }
 }
 
 /// A JavaScript value as the core's JSON value; `None` for what JSON cannot hold.
