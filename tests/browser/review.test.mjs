@@ -490,3 +490,60 @@ test("waking during a refresh joins it: one request, one TOKEN_REFRESHED", TIMEO
   assert.deepStrictEqual(o.log, ["TOKEN_REFRESHED", "INITIAL_SESSION"]);
   assert.equal(o.same, true);
 });
+
+// ----- what the server sends -------------------------------------------------------------
+
+/** In the page: PATCH /user with `body` (text) as the holder of `token`, bypassing the client. */
+function patchSource() {
+  return `async (base, apiKey, token, body) => {
+    const res = await fetch(base + "/auth-collections/user", {
+      method: "PATCH",
+      headers: { "x-api-key": apiKey, Authorization: "Bearer " + token, "content-type": "application/json" },
+      body,
+    });
+    if (!res.ok) throw new Error("PATCH /user answered " + res.status);
+  }`;
+}
+
+test("a member named __proto__ in a user's data is an own member, never the object's prototype", TIMEOUT, async () => {
+  const o = await inPage(async (patch) => {
+    const h = await import("/page-helpers.mjs");
+    const { auth, key } = h.client();
+    await h.ok(auth.initialize());
+    const { r } = await h.signedUp(auth);
+    const id = r.session.user.id;
+    await new Function(`return ${patch}`)()(h.BASE_URL, h.API_KEY, auth.accessToken, '{"data":{"__proto__":{"isAdmin":true},"n":1}}');
+    const look = (data) => ({ keys: Object.keys(data ?? {}), isAdmin: data?.isAdmin ?? null, proto: Object.getPrototypeOf(data ?? {}) === Object.prototype });
+    const me = await h.ok(auth.getCurrentUser());
+    const other = h.clientWith(`test.other.${h.randSuffix()}`);
+    const pub = await h.ok(other.getUserById(id));
+    const stored = JSON.parse(localStorage.getItem(key)).user.data;
+    // And what the client sends: the JS client's spread and JSON.stringify kept the member.
+    const sent = await h.ok(auth.updateUser({ data: JSON.parse('{"__proto__":{"isAdmin":false},"n":2}') }));
+    return { me: look(me.data), held: look(auth.user.data), pub: look(pub.data), stored: look(stored), sent: JSON.stringify(sent.data) };
+  }, patchSource());
+  for (const where of ["me", "held", "pub", "stored"]) {
+    assert.deepStrictEqual(o[where], { keys: ["__proto__", "n"], isAdmin: null, proto: true }, where);
+  }
+  assert.equal(o.sent, '{"__proto__":{"isAdmin":false},"n":2}');
+});
+
+test("a public profile with many data members is read in linear time (not seconds of duplicate checks)", TIMEOUT, async () => {
+  const o = await inPage(async (patch) => {
+    const h = await import("/page-helpers.mjs");
+    const { auth } = h.client();
+    await h.ok(auth.initialize());
+    const { r } = await h.signedUp(auth);
+    // 100,000 members in under 1 MiB: short names, each 0.
+    const data = {};
+    for (let i = 0; i < 100000; i++) data[i.toString(36) + "_"] = 0;
+    await new Function(`return ${patch}`)()(h.BASE_URL, h.API_KEY, auth.accessToken, JSON.stringify({ data }));
+    const other = h.clientWith(`test.other.${h.randSuffix()}`);
+    const t0 = performance.now();
+    const pub = await h.ok(other.getUserById(r.session.user.id));
+    const ms = performance.now() - t0;
+    return { ms, members: Object.keys(pub.data).length, textMs: (() => { const t = performance.now(); JSON.parse(JSON.stringify({ data })); return performance.now() - t; })() };
+  }, patchSource());
+  assert.equal(o.members, 100000);
+  assert.ok(o.ms < 1500, `${Math.round(o.ms)} ms to read 100,000 members (JSON.parse alone: ${Math.round(o.textMs)} ms)`);
+});
