@@ -74,13 +74,25 @@ pub async fn send(
         Method::Patch => HttpMethod::PATCH,
     };
     let abort = web_sys::AbortController::new().map_err(|_| Error::new(ErrorCode::NetworkError))?;
-    let mut builder = RequestBuilder::new(&url)
-        .method(method)
-        .header("x-api-key", &config.api_key)
-        .abort_signal(Some(&abort.signal()));
-    if let Some(token) = token {
-        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    // Set here, where a value `fetch` refuses (an API key with a pasted zero-width space)
+    // is an error: gloo-net's `header` would throw through the wasm and leave the call
+    // pending forever. The JS client's fetch rejected, which it read as network_error.
+    let headers = web_sys::Headers::new().map_err(|_| Error::new(ErrorCode::NetworkError))?;
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    for (name, value) in [
+        ("x-api-key", Some(config.api_key.as_str())),
+        ("Authorization", bearer.as_deref()),
+    ] {
+        if let Some(value) = value {
+            headers
+                .set(name, value)
+                .map_err(|_| Error::new(ErrorCode::NetworkError))?;
+        }
     }
+    let builder = RequestBuilder::new(&url)
+        .method(method)
+        .headers(gloo_net::http::Headers::from_raw(headers))
+        .abort_signal(Some(&abort.signal()));
     let body_text = request.body.as_ref().map(stringify);
     let built = match (files, body_text) {
         (Some(files), text) => builder.body(form(text.as_deref().unwrap_or("{}"), files)?),

@@ -547,3 +547,13 @@ test("a public profile with many data members is read in linear time (not second
   assert.equal(o.members, 100000);
   assert.ok(o.ms < 1500, `${Math.round(o.ms)} ms to read 100,000 members (JSON.parse alone: ${Math.round(o.textMs)} ms)`);
 });
+
+test("an API key that fetch refuses in a header (a pasted zero-width space) rejects with network_error, as in the JS client", TIMEOUT, async () => {
+  const o = await inPage(async () => {
+    const h = await import("/page-helpers.mjs");
+    const within = (p) => Promise.race([p, new Promise((r) => setTimeout(() => r("stalled"), 3000))]);
+    const auth = new h.CocobaseAuth({ apiKey: h.API_KEY + "\u200b", baseUrl: h.BASE_URL, storage: "memory" });
+    return { login: await within(h.err(auth.login({ email: h.email(), password: h.PASSWORD }))) };
+  });
+  assertErr(o.login, "network_error");
+});
