@@ -7,19 +7,23 @@ pub struct RefreshPolicy {
     pub margin_ms: i64,
     /// The server answered 404/405 on refresh: the session lasts until it expires.
     pub unsupported: bool,
-    /// Never due before this (epoch ms): half the held token's life from when it
-    /// arrived, so a margin as long as a token's life cannot refresh in a loop (every
-    /// fresh token due at once). `i64::MIN` for a token restored at start-up, which is
-    /// refreshed as soon as it is due.
+    /// Never due before this (epoch ms): see [`RefreshPolicy::not_before_of`].
+    /// `i64::MIN` for a token restored at start-up, refreshed as soon as it is due.
     pub not_before: i64,
 }
 
-/// `not_before` of a token expiring at `expires_at` that arrived at `now`.
-pub fn half_life(expires_at: i64, now: i64) -> i64 {
-    now.saturating_add(expires_at.saturating_sub(now) / 2)
-}
-
 impl RefreshPolicy {
+    /// `not_before` of a token expiring at `expires_at` that arrived at `now`: one due
+    /// at once by the margin (a margin as long as the token's life) waits for half its
+    /// life, so fresh tokens are not refreshed in a loop; any other is due a margin
+    /// before expiry, as always.
+    pub fn not_before_of(&self, expires_at: i64, now: i64) -> i64 {
+        if expires_at.saturating_sub(self.margin_ms) > now {
+            return i64::MIN;
+        }
+        now.saturating_add(expires_at.saturating_sub(now) / 2)
+    }
+
     /// When a session expiring at `expires_at` is due (never without auto-refresh or a
     /// server that can).
     pub fn refresh_at(&self, expires_at: i64) -> Option<i64> {
@@ -98,26 +102,24 @@ mod tests {
     }
 
     #[test]
-    fn a_margin_longer_than_half_the_tokens_life_waits_for_half_its_life() {
+    fn a_token_due_as_soon_as_it_arrives_waits_for_half_its_life() {
         // A token of 30 s that arrived at 1_000_000, with a margin of 60 s: due at
         // once by the margin, so at half its life instead.
         let fresh = RefreshPolicy {
-            not_before: half_life(1_030_000, 1_000_000),
+            not_before: ON.not_before_of(1_030_000, 1_000_000),
             ..ON
         };
         assert_eq!(fresh.refresh_at(1_030_000), Some(1_015_000));
         assert!(!fresh.due(1_030_000, 1_000_000));
         assert_eq!(fresh.wake_in(1_030_000, 1_000_000), 15_000);
         assert!(fresh.due(1_030_000, 1_015_000));
-        // A long-lived token is refreshed a margin before expiry, as before.
-        let long = RefreshPolicy {
-            not_before: half_life(4_600_000, 1_000_000),
-            ..ON
-        };
-        assert_eq!(long.refresh_at(4_600_000), Some(4_540_000));
+        // A token of 66 s: refreshed a margin before expiry (6 s on), as always.
+        assert_eq!(ON.not_before_of(1_066_000, 1_000_000), i64::MIN);
+        // Exactly the margin: due at once, so half its life.
+        assert_eq!(ON.not_before_of(1_060_000, 1_000_000), 1_030_000);
         // Extreme clocks saturate.
-        assert_eq!(half_life(i64::MAX, i64::MIN), i64::MIN + i64::MAX / 2);
-        assert_eq!(half_life(i64::MIN, i64::MAX), i64::MAX / 2);
+        assert_eq!(ON.not_before_of(i64::MIN, i64::MAX), i64::MAX / 2);
+        assert_eq!(ON.not_before_of(i64::MIN + 5, i64::MIN), i64::MIN + 2);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::core::answer::{answer, Outcome, Received};
 use crate::core::error::{Error, ErrorCode};
 use crate::core::json::Value;
 use crate::core::options::{Config, StorageKind};
-use crate::core::refresh::{backoff_ms, half_life, RefreshPolicy};
+use crate::core::refresh::{backoff_ms, RefreshPolicy};
 use crate::core::request::{build, Op, Request};
 use crate::core::session::{adopt, restore, Session, Shape};
 
@@ -250,13 +250,16 @@ impl Client {
         session
     }
 
-    /// Holds `session` in memory; a new token is not due before half its life.
+    /// Holds `session` in memory; a new token due as soon as it arrives waits for
+    /// half its life ([`RefreshPolicy::not_before_of`]).
     fn hold(&self, session: Session) {
-        let mut held = self.session.borrow_mut();
-        if held.as_ref().map(|s| &s.access_token) != Some(&session.access_token) {
-            self.not_before.set(half_life(session.expires_at, now()));
+        let fresh =
+            self.session.borrow().as_ref().map(|s| &s.access_token) != Some(&session.access_token);
+        if fresh {
+            let not_before = self.policy().not_before_of(session.expires_at, now());
+            self.not_before.set(not_before);
         }
-        *held = Some(session);
+        *self.session.borrow_mut() = Some(session);
     }
 
     pub fn end(self: &Rc<Self>, reason: Reason) {
