@@ -45,9 +45,13 @@ pub async fn lock(name: &str, timeout_ms: u32) -> Option<Lock> {
     let aborter = abort.clone();
     let timer = Timer::start(timeout_ms.into(), move || aborter.abort());
     // Resolves with the lock's release function, or null when the request failed.
+    // Both handlers are kept until then and dropped after: each is called at most once,
+    // before that (a forgotten one stayed in the wasm's table of JavaScript values
+    // with what it held, for good: two slots per refresh).
+    let mut handlers = None;
     let granted = Promise::new(&mut |resolve, _| {
         let on_grant = resolve.clone();
-        let callback = Closure::once_into_js(move |_lock: JsValue| {
+        let callback = Closure::once(move |_lock: JsValue| {
             // Held until the returned promise settles: its resolve is the release.
             Promise::new(&mut |release, _| {
                 let _ = on_grant.call1(&JsValue::NULL, &release);
@@ -58,13 +62,13 @@ pub async fn lock(name: &str, timeout_ms: u32) -> Option<Lock> {
             let _ = on_fail.call1(&JsValue::NULL, &JsValue::NULL);
         });
         let _ = locks
-            .request(name, &options, callback.unchecked_ref())
+            .request(name, &options, callback.as_ref().unchecked_ref())
             .catch(&failed);
-        // Called at most once, when the request fails; a few bytes otherwise.
-        failed.forget();
+        handlers = Some((callback, failed));
     });
     let release = JsFuture::from(granted).await.ok();
     drop(timer);
+    drop(handlers);
     release?.dyn_into::<Function>().ok().map(Lock)
 }
 

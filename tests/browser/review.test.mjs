@@ -557,3 +557,58 @@ test("an API key that fetch refuses in a header (a pasted zero-width space) reje
   });
   assertErr(o.login, "network_error");
 });
+
+test("refreshes and other calls leave nothing behind in the wasm's table of JavaScript values", { timeout: 60_000 }, async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(pageUrl);
+    const cdp = await context.newCDPSession(page);
+    const gc = async () => {
+      for (let i = 0; i < 3; i++) {
+        await cdp.send("HeapProfiler.collectGarbage");
+        await page.waitForTimeout(50);
+      }
+    };
+    await page.evaluate(async () => {
+      const h = await import("/page-helpers.mjs");
+      // init() again gives the loaded module's exports, with its externref table.
+      const wasm = await (await import("/pkg/cocobase_auth.js")).default();
+      window.tableSize = () => wasm.__wbindgen_externrefs.length;
+      const { auth } = h.client();
+      await h.ok(auth.initialize());
+      await h.signedUp(auth);
+      window.ops = {
+        refresh: () => h.ok(auth.refreshSession()),
+        update: () => h.ok(auth.updateUser({ data: { x: Math.random() } })),
+        refused: () => h.err(auth.login({ email: "nobody@example.com", password: "wrong-password" })),
+        listener: async () => {
+          const off = auth.onAuthStateChange(() => {});
+          await h.microtask();
+          off();
+        },
+        client: async () => {
+          const other = h.clientWith(`test.other.${h.randSuffix()}`);
+          await other.initialize();
+          other.free();
+        },
+      };
+    });
+    const grown = {};
+    for (const op of ["refresh", "update", "refused", "listener", "client"]) {
+      const run = (n) => page.evaluate(async ([op, n]) => { for (let i = 0; i < n; i++) await window.ops[op](); }, [op, n]);
+      await run(20);
+      await gc();
+      const before = await page.evaluate(() => window.tableSize());
+      await run(50);
+      await gc();
+      await page.waitForTimeout(200);
+      await gc();
+      grown[op] = (await page.evaluate(() => window.tableSize())) - before;
+    }
+    // The table only grows when no slot is free: a leak of one slot per call is 50.
+    for (const [op, n] of Object.entries(grown)) assert.ok(n < 10, `${op}: the table grew by ${n} over 50 calls`);
+  } finally {
+    await context.close();
+  }
+});
