@@ -3,35 +3,77 @@
 //! and the core's [`Error`] as a JavaScript `Error` named `CocobaseError`.
 
 use js_sys::{Object, Reflect, JSON};
+use serde::Serialize as _;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::error::{Error, ErrorCode};
 use crate::core::json::{Codec, Value};
 
-/// A value as a fresh JavaScript object (callers never share the client's state):
-/// objects, not `Map`s. Members are defined, not assigned: one named `__proto__` (a
-/// user's data may hold one) stays a member, as `JSON.parse` makes it, instead of
-/// becoming the object's prototype.
+/// Every result crosses as plain JSON-like data: objects, not `Map`s; `None` as `null`.
+const PLAIN: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
+
+/// A value as a fresh JavaScript object (callers never share the client's state),
+/// through serde-wasm-bindgen. A member named `__proto__` (a user's data may hold one)
+/// stays a member, as `JSON.parse` makes it: see [`keep_proto_members`].
 pub fn to_js(value: &Value) -> JsValue {
+    let js = value.serialize(&PLAIN).unwrap_or(JsValue::NULL);
+    if holds_proto(value) {
+        keep_proto_members(&js, value);
+    }
+    js
+}
+
+/// Somewhere in `value`, an object has a member named `__proto__`.
+fn holds_proto(value: &Value) -> bool {
     match value {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(*n),
-        Value::String(text) => JsValue::from_str(text),
-        Value::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
-        Value::Object(map) => {
-            let object = Object::new();
-            for (key, member) in map.iter() {
-                let member = to_js(member);
-                if key == "__proto__" {
-                    define(&object, key, &member);
-                } else {
-                    set(&object, key, &member);
+        Value::Array(items) => items.iter().any(holds_proto),
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, member)| key == "__proto__" || holds_proto(member)),
+        _ => false,
+    }
+}
+
+/// serde-wasm-bindgen assigns members (`object[key] = value`), and assigning
+/// `__proto__` sets the object's prototype instead of a member: whoever wrote
+/// `{"__proto__": {"isAdmin": true}}` into their profile would make `data.isAdmin` read
+/// `true`. Such objects get their plain prototype back and the member defined.
+fn keep_proto_members(js: &JsValue, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            for (index, item) in (0u32..).zip(items) {
+                if holds_proto(item) {
+                    keep_proto_members(&Reflect::get_u32(js, index).unwrap_or_default(), item);
                 }
             }
-            object.into()
         }
+        Value::Object(map) => {
+            let Some(object) = js.dyn_ref::<Object>() else {
+                return;
+            };
+            let mut after_proto = false;
+            for (key, member) in map.iter() {
+                if key == "__proto__" {
+                    Object::set_prototype_of(object, &Object::get_prototype_of(&Object::new()));
+                    define(object, key, &to_js(member));
+                    after_proto = true;
+                    continue;
+                }
+                if after_proto {
+                    // Moved behind `__proto__`, so the members keep the order they came in.
+                    let name = JsValue::from_str(key);
+                    let moved = Reflect::get(js, &name).unwrap_or_default();
+                    let _ = Reflect::delete_property(object, &name);
+                    define(object, key, &moved);
+                }
+                if holds_proto(member) {
+                    let child = Reflect::get(js, &JsValue::from_str(key)).unwrap_or_default();
+                    keep_proto_members(&child, member);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
