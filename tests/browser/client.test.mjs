@@ -10,96 +10,34 @@
 // in it, a fresh client on its own storage key with its own emails.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
-import { API_KEY, PKG_DIR, STRONG_PASSWORD, launchBrowser, startEmulator } from "../e2e/harness.mjs";
-
-const HELPERS = new URL("./page-helpers.mjs", import.meta.url);
-const TIMEOUT = { timeout: 30_000 };
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-  ".ts": "text/plain; charset=utf-8",
-};
-const PAGE = `<!doctype html><meta charset="utf-8"><title>cocobase-auth browser tests</title>`;
+import { API_KEY, STRONG_PASSWORD, launchBrowser, startEmulator } from "../e2e/harness.mjs";
+import { TIMEOUT, assertErr, runInPage, startPageServer } from "./bed.mjs";
 
 let plain;
 let slow;
 let browser;
-let server;
-let snapshot;
+let pages;
 let pageUrl;
 
-function serveStatic(root) {
-  return createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
-    const send = (status, type, body) => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
-      res.end(body);
-    };
-    if (path === "/") return send(200, TYPES[".html"], PAGE);
-    if (path === "/page-helpers.mjs") return send(200, TYPES[".mjs"], readFileSync(HELPERS));
-    if (path.startsWith("/pkg/")) {
-      const file = normalize(join(root, path));
-      if (file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile()) {
-        return send(200, TYPES[extname(file)] ?? "application/octet-stream", readFileSync(file));
-      }
-    }
-    send(404, "text/plain", "not found");
-  });
-}
-
 before(async () => {
-  if (!existsSync(join(PKG_DIR, "cocobase_auth.js"))) {
-    throw new Error(`${PKG_DIR}/cocobase_auth.js is missing: build the package first`);
-  }
-  // A snapshot, so a rebuild of pkg/ during the run cannot serve half-written files.
-  snapshot = mkdtempSync(join(tmpdir(), "cocobase-browser-"));
-  cpSync(PKG_DIR, join(snapshot, "pkg"), { recursive: true });
   [plain, slow] = await Promise.all([
     startEmulator({ serve: null }),
     startEmulator({ serve: null, extraArgs: ["--latency", "1500"] }),
   ]);
-  server = serveStatic(snapshot);
-  await new Promise((res, rej) => server.once("error", rej).listen(0, "127.0.0.1", res));
+  pages = await startPageServer("cocobase-auth browser tests");
   const q = new URLSearchParams({ base: plain.url, slow: slow.url, apiKey: API_KEY, password: STRONG_PASSWORD });
-  pageUrl = `http://127.0.0.1:${server.address().port}/?${q}`;
+  pageUrl = `${pages.origin}/?${q}`;
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await new Promise((res) => (server ? server.close(res) : res()));
+  await pages?.close();
   await Promise.all([plain?.stop(), slow?.stop()]);
-  if (snapshot) rmSync(snapshot, { recursive: true, force: true });
 });
 
 /** Runs `fn(arg)` in a fresh page (own context, so own localStorage) and returns its result. */
-async function inPage(fn, arg) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    await page.goto(pageUrl);
-    return await page.evaluate(fn, arg);
-  } finally {
-    await context.close();
-  }
-}
-
-/** A rejection described by `err()` in the page: a `CocobaseError` with this code. */
-function assertErr(d, code) {
-  assert.equal(d.rejected, true, `expected ${code}, got success ${d.value}`);
-  assert.equal(d.isError, true, `not an Error: ${JSON.stringify(d)}`);
-  assert.equal(d.name, "CocobaseError");
-  assert.equal(d.code, code, d.message);
-  assert.ok(typeof d.message === "string" && d.message.length > 0, "a non-empty message");
-  return d;
-}
+const inPage = (fn, arg) => runInPage(browser, pageUrl, fn, arg, { strict: false });
 
 test("signup, current user and logout (signup_current_user_and_logout)", TIMEOUT, async () => {
   const o = await inPage(async () => {

@@ -11,23 +11,8 @@
 // package and calls `handleRedirectCallback()`. Every request is cross-origin.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
-import { API_KEY, PKG_DIR, STRONG_PASSWORD, launchBrowser, startEmulator } from "../e2e/harness.mjs";
-
-const HELPERS = new URL("./page-helpers.mjs", import.meta.url);
-const TIMEOUT = { timeout: 30_000 };
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-  ".ts": "text/plain; charset=utf-8",
-};
-const PAGE = `<!doctype html><meta charset="utf-8"><title>cocobase-auth flow tests</title>`;
+import { API_KEY, STRONG_PASSWORD, launchBrowser, startEmulator } from "../e2e/harness.mjs";
+import { TIMEOUT, assertErr, runInPage, startPageServer } from "./bed.mjs";
 /** Where the start page leaves the client's options for the callback page. */
 const CONFIG_KEY = "flows.test.config";
 // The redirect's landing page: the options come from localStorage (same origin as the
@@ -55,44 +40,17 @@ const NEW_PASSWORD = "Mango-Papaya-Grove-77";
 let plain;
 let no2fa;
 let browser;
-let server;
-let snapshot;
+let pages;
 let origin;
 let pageUrl;
 
-function serveStatic(root) {
-  return createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
-    const send = (status, type, body) => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
-      res.end(body);
-    };
-    if (path === "/") return send(200, TYPES[".html"], PAGE);
-    if (path === "/callback") return send(200, TYPES[".html"], CALLBACK_PAGE);
-    if (path === "/page-helpers.mjs") return send(200, TYPES[".mjs"], readFileSync(HELPERS));
-    if (path.startsWith("/pkg/")) {
-      const file = normalize(join(root, path));
-      if (file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile()) {
-        return send(200, TYPES[extname(file)] ?? "application/octet-stream", readFileSync(file));
-      }
-    }
-    send(404, "text/plain", "not found");
-  });
-}
-
 before(async () => {
-  if (!existsSync(join(PKG_DIR, "cocobase_auth.js"))) {
-    throw new Error(`${PKG_DIR}/cocobase_auth.js is missing: build the package first`);
-  }
-  snapshot = mkdtempSync(join(tmpdir(), "cocobase-flows-"));
-  cpSync(PKG_DIR, join(snapshot, "pkg"), { recursive: true });
   [plain, no2fa] = await Promise.all([
     startEmulator({ serve: null }),
     startEmulator({ serve: null, extraArgs: ["--no-2fa"] }),
   ]);
-  server = serveStatic(snapshot);
-  await new Promise((res, rej) => server.once("error", rej).listen(0, "127.0.0.1", res));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  pages = await startPageServer("cocobase-auth flow tests", { "/callback": CALLBACK_PAGE });
+  origin = pages.origin;
   const q = new URLSearchParams({ base: plain.url, no2fa: no2fa.url, apiKey: API_KEY, password: STRONG_PASSWORD });
   pageUrl = `${origin}/?${q}`;
   browser = await launchBrowser();
@@ -100,36 +58,12 @@ before(async () => {
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await new Promise((res) => (server ? server.close(res) : res()));
+  await pages?.close();
   await Promise.all([plain?.stop(), no2fa?.stop()]);
-  if (snapshot) rmSync(snapshot, { recursive: true, force: true });
 });
 
 /** Runs `fn(arg)` in a fresh page (own context, so own storage) and returns its result. */
-async function inPage(fn, arg) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(pageUrl);
-    const out = await page.evaluate(fn, arg);
-    assert.deepEqual(errors, [], "the page threw");
-    return out;
-  } finally {
-    await context.close();
-  }
-}
-
-/** A rejection described in the page: a `CocobaseError` with this code. */
-function assertErr(d, code) {
-  assert.equal(d.rejected, true, `expected ${code}, got success ${d.value}`);
-  assert.equal(d.isError, true, `not an Error: ${JSON.stringify(d)}`);
-  assert.equal(d.name, "CocobaseError");
-  assert.equal(d.code, code, `${d.code}: ${d.message}`);
-  assert.ok(typeof d.message === "string" && d.message.length > 0, "a non-empty message");
-  return d;
-}
+const inPage = (fn, arg) => runInPage(browser, pageUrl, fn, arg);
 
 /** `{kind, count}` of the emulator's mails to `to`, read from Node. */
 async function outbox(base, to) {

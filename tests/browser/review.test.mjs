@@ -11,71 +11,30 @@
 // snapshot of the package.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
-import { API_KEY, PKG_DIR, STRONG_PASSWORD, launchBrowser, startEmulator } from "../e2e/harness.mjs";
-
-const HELPERS = new URL("./page-helpers.mjs", import.meta.url);
-const TIMEOUT = { timeout: 30_000 };
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-};
-const PAGE = `<!doctype html><meta charset="utf-8"><title>cocobase-auth review tests</title>`;
+import { API_KEY, STRONG_PASSWORD, launchBrowser, startEmulator } from "../e2e/harness.mjs";
+import { TIMEOUT, assertErr, runInPage, startPageServer } from "./bed.mjs";
 
 let plain;
 let shortLived;
 let browser;
-let server;
-let snapshot;
+let pages;
 let pageUrl;
 
-function serveStatic(root) {
-  return createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
-    const send = (status, type, body) => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
-      res.end(body);
-    };
-    if (path === "/") return send(200, TYPES[".html"], PAGE);
-    if (path === "/page-helpers.mjs") return send(200, TYPES[".mjs"], readFileSync(HELPERS));
-    if (path.startsWith("/pkg/")) {
-      const file = normalize(join(root, path));
-      if (file.startsWith(root + sep) && existsSync(file) && statSync(file).isFile()) {
-        return send(200, TYPES[extname(file)] ?? "application/octet-stream", readFileSync(file));
-      }
-    }
-    send(404, "text/plain", "not found");
-  });
-}
-
 before(async () => {
-  if (!existsSync(join(PKG_DIR, "cocobase_auth.js"))) {
-    throw new Error(`${PKG_DIR}/cocobase_auth.js is missing: build the package first`);
-  }
-  snapshot = mkdtempSync(join(tmpdir(), "cocobase-review-"));
-  cpSync(PKG_DIR, join(snapshot, "pkg"), { recursive: true });
   [plain, shortLived] = await Promise.all([
     startEmulator({ serve: null }),
     startEmulator({ serve: null, extraArgs: ["--token-ttl", "30"] }),
   ]);
-  server = serveStatic(snapshot);
-  await new Promise((res, rej) => server.once("error", rej).listen(0, "127.0.0.1", res));
+  pages = await startPageServer("cocobase-auth review tests");
   const q = new URLSearchParams({ base: plain.url, apiKey: API_KEY, password: STRONG_PASSWORD });
-  pageUrl = `http://127.0.0.1:${server.address().port}/?${q}`;
+  pageUrl = `${pages.origin}/?${q}`;
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await new Promise((res) => (server ? server.close(res) : res()));
+  await pages?.close();
   await Promise.all([plain?.stop(), shortLived?.stop()]);
-  if (snapshot) rmSync(snapshot, { recursive: true, force: true });
 });
 
 /**
@@ -83,29 +42,7 @@ after(async () => {
  * `during(page)` may act on the page (from Node) while `fn` runs. Fails on an uncaught
  * page error.
  */
-async function inPage(fn, arg, during) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(pageUrl);
-    const out = await Promise.all([page.evaluate(fn, arg), during?.(page)]);
-    assert.deepEqual(errors, [], `the page threw: ${JSON.stringify(out[0])}`);
-    return out[0];
-  } finally {
-    await context.close();
-  }
-}
-
-/** A rejection described in the page: a `CocobaseError` with this code. */
-function assertErr(d, code) {
-  assert.equal(d.rejected, true, `expected ${code}, got success ${d.value}`);
-  assert.equal(d.isError, true, `not an Error: ${JSON.stringify(d)}`);
-  assert.equal(d.name, "CocobaseError");
-  assert.equal(d.code, code, `${d.code}: ${d.message}`);
-  return d;
-}
+const inPage = (fn, arg, during) => runInPage(browser, pageUrl, fn, arg, { during });
 
 // ----- arguments cross as JSON.stringify wrote them --------------------------------------
 
