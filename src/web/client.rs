@@ -149,8 +149,8 @@ impl Client {
     }
 
     fn listen_to_the_page(self: &Rc<Self>) {
-        let window = global("window").and_then(|w| w.dyn_into::<web_sys::EventTarget>().ok());
-        let document = global("document").and_then(|d| d.dyn_into::<web_sys::EventTarget>().ok());
+        let window = global("window").map(JsCast::unchecked_into::<web_sys::EventTarget>);
+        let document = global("document").map(JsCast::unchecked_into::<web_sys::EventTarget>);
         let mut listeners = Vec::new();
         let mut on = |target: &Option<web_sys::EventTarget>,
                       name: &'static str,

@@ -49,9 +49,10 @@ fn keep_proto_members(js: &JsValue, value: &Value) {
             }
         }
         Value::Object(map) => {
-            let Some(object) = js.dyn_ref::<Object>() else {
+            if !js.is_object() {
                 return;
-            };
+            }
+            let object: &Object = js.unchecked_ref();
             let mut after_proto = false;
             for (key, member) in map.iter() {
                 if key == "__proto__" {

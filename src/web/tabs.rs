@@ -83,7 +83,7 @@ async fn finished(request: &IdbRequest) -> Option<JsValue> {
 }
 
 async fn open_database() -> Option<IdbDatabase> {
-    let factory: IdbFactory = global("indexedDB")?.dyn_into().ok()?;
+    let factory: IdbFactory = global("indexedDB")?.unchecked_into();
     let open: IdbOpenDbRequest = factory.open_with_u32("cocobase-auth", 1).ok()?;
     let upgrade_target = open.clone();
     // Dropped once the request settled: a handler that is never called (the database
@@ -93,7 +93,7 @@ async fn open_database() -> Option<IdbDatabase> {
         if let Some(db) = upgrade_target
             .result()
             .ok()
-            .and_then(|r| r.dyn_into::<IdbDatabase>().ok())
+            .map(JsCast::unchecked_into::<IdbDatabase>)
         {
             let _ = db.create_object_store("kv");
         }
@@ -102,7 +102,7 @@ async fn open_database() -> Option<IdbDatabase> {
     let db = finished(&open).await;
     open.set_onupgradeneeded(None);
     drop(upgrade);
-    db?.dyn_into().ok()
+    db.map(JsCast::unchecked_into)
 }
 
 /// Reads (`value` None) or writes the record handed over under `key`; `None` on any
