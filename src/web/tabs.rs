@@ -72,11 +72,17 @@ pub async fn lock(name: &str, timeout_ms: u32) -> Option<Lock> {
     release?.dyn_into::<Function>().ok().map(Lock)
 }
 
+/// Calls `handler` on `target`'s events `name` (one binding for every IndexedDB
+/// handler instead of a setter each).
+fn on(target: &web_sys::EventTarget, name: &str, handler: &Function) {
+    let _ = target.add_event_listener_with_callback(name, handler);
+}
+
 /// Settles when `request` succeeds (its result) or fails (`None`).
 async fn finished(request: &IdbRequest) -> Option<JsValue> {
     let done = Promise::new(&mut |resolve, reject| {
-        request.set_onsuccess(Some(resolve.unchecked_ref()));
-        request.set_onerror(Some(reject.unchecked_ref()));
+        on(request, "success", &resolve);
+        on(request, "error", &reject);
     });
     JsFuture::from(done).await.ok()?;
     request.result().ok()
@@ -98,9 +104,10 @@ async fn open_database() -> Option<IdbDatabase> {
             let _ = db.create_object_store("kv");
         }
     });
-    open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let handler: &Function = upgrade.as_ref().unchecked_ref();
+    on(&open, "upgradeneeded", handler);
     let db = finished(&open).await;
-    open.set_onupgradeneeded(None);
+    let _ = open.remove_event_listener_with_callback("upgradeneeded", handler);
     drop(upgrade);
     db.map(JsCast::unchecked_into)
 }
@@ -123,9 +130,9 @@ pub async fn hand_over(key: &str, value: Option<&str>) -> Option<String> {
             None => store.get(&key).ok()?,
         };
         let committed = Promise::new(&mut |resolve, reject| {
-            tx.set_oncomplete(Some(resolve.unchecked_ref()));
-            tx.set_onerror(Some(reject.unchecked_ref()));
-            tx.set_onabort(Some(reject.unchecked_ref()));
+            on(&tx, "complete", &resolve);
+            on(&tx, "error", &reject);
+            on(&tx, "abort", &reject);
         });
         JsFuture::from(committed).await.ok()?;
         request.result().ok()?.as_string()
