@@ -19,7 +19,7 @@ use crate::core::request::{oauth_params, Op};
 use crate::core::session::{Session, Shape};
 use crate::core::token::base64url_decode;
 
-use super::client::{err, now, Client, Event};
+use super::client::{call_listener, err, now, Client, Event};
 use super::convert::{from_js, js_error, members, params, parse, stringify, to_js};
 use super::store::global;
 
@@ -596,15 +596,12 @@ impl CocobaseAuth {
                     let session = client
                         .held()
                         .map_or(JsValue::NULL, |s| to_js(&s.view().to_value()));
-                    let event = JsValue::from_str("INITIAL_SESSION");
-                    if let Err(thrown) = callback.call2(&JsValue::NULL, &event, &session) {
-                        web_sys::console::error_2(
-                            &JsValue::from_str(
-                                "cocobase-auth: an onAuthStateChange listener threw",
-                            ),
-                            &thrown,
-                        );
-                    }
+                    call_listener(
+                        &callback,
+                        Event::InitialSession,
+                        &session,
+                        &JsValue::UNDEFINED,
+                    );
                 }
             });
         }

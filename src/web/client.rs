@@ -615,7 +615,7 @@ impl Client {
     }
 }
 
-fn call_listener(listener: &Function, event: Event, session: &JsValue, reason: &JsValue) {
+pub fn call_listener(listener: &Function, event: Event, session: &JsValue, reason: &JsValue) {
     let outcome = listener.call3(
         &JsValue::NULL,
         &JsValue::from_str(event.name()),

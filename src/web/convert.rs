@@ -186,8 +186,8 @@ fn define(target: &Object, key: &str, value: &JsValue) {
 /// fields of JS-API.md.
 pub fn js_error(e: &Error) -> JsValue {
     let error = js_sys::Error::new(&e.message);
-    error.set_name("CocobaseError");
     let target: &JsValue = error.as_ref();
+    set(target, "name", &JsValue::from_str("CocobaseError"));
     set(target, "code", &JsValue::from_str(e.code.as_str()));
     set(target, "status", &JsValue::from(e.status));
     set(target, "retryable", &JsValue::from_bool(e.retryable()));

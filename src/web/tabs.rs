@@ -25,7 +25,8 @@ pub struct Lock(Function);
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = self.0.call0(&JsValue::NULL);
+        // `call1` as everywhere else (one binding); the release ignores its argument.
+        let _ = self.0.call1(&JsValue::NULL, &JsValue::NULL);
     }
 }
 
