@@ -606,7 +606,8 @@ impl CocobaseAuth {
             });
         }
         let weak = Rc::downgrade(&self.client);
-        Closure::<dyn Fn()>::new(move || {
+        // `FnMut`, the timers' closure type: one glue for both.
+        Closure::<dyn FnMut()>::new(move || {
             if let Some(client) = weak.upgrade() {
                 client.remove_listener(id);
             }

@@ -82,13 +82,14 @@ pub fn err(code: ErrorCode) -> Error {
 }
 
 /// What a window or document event does to the client.
-type PageHandler = dyn Fn(&Rc<Client>, web_sys::Event);
+/// (The event as a `JsValue`: the closure type the IndexedDB handlers use, one glue for both.)
+type PageHandler = dyn Fn(&Rc<Client>, JsValue);
 
 /// A window or document listener, removed when dropped.
 struct Listener {
     target: web_sys::EventTarget,
     name: &'static str,
-    callback: Closure<dyn FnMut(web_sys::Event)>,
+    callback: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Drop for Listener {
@@ -157,7 +158,7 @@ impl Client {
                       handler: Box<PageHandler>| {
             let Some(target) = target else { return };
             let weak: Weak<Client> = Rc::downgrade(self);
-            let callback = Closure::<dyn FnMut(web_sys::Event)>::new(move |event| {
+            let callback = Closure::<dyn FnMut(JsValue)>::new(move |event| {
                 if let Some(client) = weak.upgrade() {
                     handler(&client, event);
                 }
@@ -173,7 +174,7 @@ impl Client {
                 });
             }
         };
-        let wake = |client: &Rc<Client>, _: web_sys::Event| {
+        let wake = |client: &Rc<Client>, _: JsValue| {
             let hidden = global("document")
                 .and_then(|d| js_sys::Reflect::get(&d, &"hidden".into()).ok())
                 .is_some_and(|h| h.is_truthy());
