@@ -233,9 +233,14 @@ impl Error {
 
 /// `validation_failed` for the fields whose checks failed (`(field, [(code, message)])`),
 /// with the first reason as its message; `Ok` when none did.
-pub fn check_fields<'a>(
-    fields: impl IntoIterator<Item = (&'a str, Vec<(&'a str, &'a str)>)>,
+pub fn check_fields<'a, const N: usize>(
+    fields: [(&'a str, Vec<(&'a str, &'a str)>); N],
 ) -> Result<(), Error> {
+    check_list(Vec::from(fields))
+}
+
+/// The one body behind every number of fields.
+fn check_list(fields: Vec<(&str, Vec<(&str, &str)>)>) -> Result<(), Error> {
     let mut e = Error::new(ErrorCode::ValidationFailed);
     let mut first = None;
     for (field, issues) in fields {
