@@ -190,16 +190,18 @@ impl Client {
                 &window,
                 "storage",
                 Box::new(|client, event| {
-                    let Ok(event) = event.dyn_into::<web_sys::StorageEvent>() else {
-                        return;
+                    // A `StorageEvent`'s members, read as the page's other values are
+                    // (no binding of their own): `key` is a string, or null after
+                    // `localStorage.clear()` in another tab; an event without one (not
+                    // a `StorageEvent`) is ignored.
+                    let member = |name: &str| {
+                        js_sys::Reflect::get(&event, &JsValue::from_str(name)).unwrap_or_default()
                     };
-                    match event.key() {
-                        Some(key) if key == client.config.storage_key => {
-                            client.follow(event.new_value())
-                        }
-                        Some(_) => {}
-                        // `localStorage.clear()` in another tab.
-                        None => client.follow(None),
+                    let key = member("key");
+                    if key.is_null() {
+                        client.follow(None);
+                    } else if key.as_string().as_ref() == Some(&client.config.storage_key) {
+                        client.follow(member("newValue").as_string());
                     }
                 }),
             );

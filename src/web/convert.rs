@@ -44,7 +44,7 @@ fn keep_proto_members(js: &JsValue, value: &Value) {
         Value::Array(items) => {
             for (index, item) in (0u32..).zip(items) {
                 if holds_proto(item) {
-                    keep_proto_members(&Reflect::get_u32(js, index).unwrap_or_default(), item);
+                    keep_proto_members(&Reflect::get(js, &index.into()).unwrap_or_default(), item);
                 }
             }
         }
