@@ -12,7 +12,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 wasm-pack --quiet build --release --target web --out-dir pkg --out-name cocobase_auth
 wasm=pkg/cocobase_auth_bg.wasm
 before=$(wc -c < "$wasm")
-node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+# Functions with one caller are inlined only up to 25 instructions (binaryen's -Oz inlines
+# them whatever their size): the big merged bodies gzip worse than the calls they replace
+# (84,850 B gzip of the wasm against 87,620 B; 0 gave 85,927, 200 gave 86,381).
+node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --one-caller-inline-max-function-size=25 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"

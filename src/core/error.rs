@@ -233,9 +233,14 @@ impl Error {
 
 /// `validation_failed` for the fields whose checks failed (`(field, [(code, message)])`),
 /// with the first reason as its message; `Ok` when none did.
-pub fn check_fields<'a>(
-    fields: impl IntoIterator<Item = (&'a str, Vec<(&'a str, &'a str)>)>,
+pub fn check_fields<'a, const N: usize>(
+    fields: [(&'a str, Vec<(&'a str, &'a str)>); N],
 ) -> Result<(), Error> {
+    check_list(Vec::from(fields))
+}
+
+/// The one body behind every number of fields.
+fn check_list(fields: Vec<(&str, Vec<(&str, &str)>)>) -> Result<(), Error> {
     let mut e = Error::new(ErrorCode::ValidationFailed);
     let mut first = None;
     for (field, issues) in fields {
@@ -406,22 +411,65 @@ fn number_text(n: f64) -> String {
     let a = n.abs();
     if a == 0.0 {
         // -0 too.
-        "0".to_owned()
-    } else if (1e-6..1e21).contains(&a) {
-        format!("{n}")
-    } else {
-        // JavaScript's exponent form: 1e+21, 1.5e-7.
-        let s = format!("{n:e}");
-        match s.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            _ => s,
-        }
+        return "0".to_owned();
     }
+    // Rust writes the shortest digits that read back, never with an exponent, as
+    // JavaScript does in this range.
+    let plain = format!("{n}");
+    if (1e-6..1e21).contains(&a) || !a.is_finite() {
+        return plain;
+    }
+    // JavaScript's exponent form (1e+21, 1.5e-7), made of the same digits (`{:e}`
+    // would link a second float printer).
+    let (sign, unsigned) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let (digits, exponent) = if a >= 1.0 {
+        (whole.trim_end_matches('0'), whole.len() as i64 - 1)
+    } else {
+        let significant = fraction.trim_start_matches('0');
+        let zeros = fraction.len() - significant.len();
+        (significant.trim_end_matches('0'), -(zeros as i64) - 1)
+    };
+    let mut text = String::from(sign);
+    let mut rest = digits.chars();
+    text.extend(rest.next());
+    if !rest.as_str().is_empty() {
+        text.push('.');
+        text.push_str(rest.as_str());
+    }
+    text.push_str(if exponent < 0 { "e-" } else { "e+" });
+    text.push_str(&exponent.unsigned_abs().to_string());
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_as_javascript_writes_them() {
+        for (n, js) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (3.0, "3"),
+            (-2.5, "-2.5"),
+            (1e-6, "0.000001"),
+            (1e21, "1e+21"),
+            (1.5e24, "1.5e+24"),
+            (-1.25e22, "-1.25e+22"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (1e-7, "1e-7"),
+            (1.5e-7, "1.5e-7"),
+            (-1.234e-10, "-1.234e-10"),
+            (5e-324, "5e-324"),
+            (123456789012345680000.0, "123456789012345680000"),
+        ] {
+            assert_eq!(number_text(n), js, "{n}");
+        }
+    }
 
     #[test]
     fn the_table_follows_the_enum() {

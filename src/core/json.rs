@@ -61,6 +61,13 @@ impl Map {
 
 impl<const N: usize> From<[(&str, Value); N]> for Map {
     fn from(members: [(&str, Value); N]) -> Map {
+        Map::from_members(Vec::from(members))
+    }
+}
+
+impl Map {
+    /// The one body behind every array length.
+    fn from_members(members: Vec<(&str, Value)>) -> Map {
         let mut map = Map::new();
         for (k, v) in members {
             map.insert(k, v);

@@ -19,7 +19,7 @@ use crate::core::request::{oauth_params, Op};
 use crate::core::session::{Session, Shape};
 use crate::core::token::base64url_decode;
 
-use super::client::{err, now, Client, Event};
+use super::client::{call_listener, err, now, Client, Event};
 use super::convert::{from_js, js_error, members, params, parse, stringify, to_js};
 use super::store::global;
 
@@ -85,7 +85,7 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
             if !go {
                 return Ok(JsValue::from_str(&url));
             }
-            let location = global("location").and_then(|l| l.dyn_into::<web_sys::Location>().ok());
+            let location = global("location").map(JsCast::unchecked_into::<web_sys::Location>);
             match location.map(|l| l.assign(&url)) {
                 Some(Ok(())) => Ok(JsValue::UNDEFINED),
                 _ => Err(Error::config("No page to redirect.")),
@@ -248,7 +248,7 @@ async fn change_password(client: Rc<Client>, p: Value) -> Result<JsValue, Error>
 /// The provider's URL with a fresh state, remembered in this tab.
 async fn oauth_url(client: Rc<Client>, p: Value) -> Result<String, Error> {
     let mut random = [0u8; 32];
-    let crypto = global("crypto").and_then(|c| c.dyn_into::<web_sys::Crypto>().ok());
+    let crypto = global("crypto").map(JsCast::unchecked_into::<web_sys::Crypto>);
     let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut random).is_ok());
     if !filled {
         return Err(Error::config(
@@ -283,7 +283,7 @@ async fn oauth_url(client: Rc<Client>, p: Value) -> Result<String, Error> {
 /// The callback page: `null` when the URL carries no OAuth answer; checks the state,
 /// verifies the code and cleans the address bar.
 async fn callback(client: Rc<Client>, url: JsValue) -> Result<JsValue, Error> {
-    let location = global("location").and_then(|l| l.dyn_into::<web_sys::Location>().ok());
+    let location = global("location").map(JsCast::unchecked_into::<web_sys::Location>);
     let here = location.and_then(|l| l.href().ok());
     let url = url.as_string().or_else(|| here.clone()).unwrap_or_default();
     let flows = client.flows();
@@ -293,8 +293,7 @@ async fn callback(client: Rc<Client>, url: JsValue) -> Result<JsValue, Error> {
     };
     // Cleaned first: a reload can never verify the same code twice.
     if Some(&url) == here.as_ref() {
-        if let Some(history) = global("history").and_then(|h| h.dyn_into::<web_sys::History>().ok())
-        {
+        if let Some(history) = global("history").map(JsCast::unchecked_into::<web_sys::History>) {
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&callback.cleaned));
         }
     }
@@ -597,20 +596,18 @@ impl CocobaseAuth {
                     let session = client
                         .held()
                         .map_or(JsValue::NULL, |s| to_js(&s.view().to_value()));
-                    let event = JsValue::from_str("INITIAL_SESSION");
-                    if let Err(thrown) = callback.call2(&JsValue::NULL, &event, &session) {
-                        web_sys::console::error_2(
-                            &JsValue::from_str(
-                                "cocobase-auth: an onAuthStateChange listener threw",
-                            ),
-                            &thrown,
-                        );
-                    }
+                    call_listener(
+                        &callback,
+                        Event::InitialSession,
+                        &session,
+                        &JsValue::UNDEFINED,
+                    );
                 }
             });
         }
         let weak = Rc::downgrade(&self.client);
-        Closure::<dyn Fn()>::new(move || {
+        // `FnMut`, the timers' closure type: one glue for both.
+        Closure::<dyn FnMut()>::new(move || {
             if let Some(client) = weak.upgrade() {
                 client.remove_listener(id);
             }

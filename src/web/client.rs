@@ -82,13 +82,14 @@ pub fn err(code: ErrorCode) -> Error {
 }
 
 /// What a window or document event does to the client.
-type PageHandler = dyn Fn(&Rc<Client>, web_sys::Event);
+/// (The event as a `JsValue`: the closure type the IndexedDB handlers use, one glue for both.)
+type PageHandler = dyn Fn(&Rc<Client>, JsValue);
 
 /// A window or document listener, removed when dropped.
 struct Listener {
     target: web_sys::EventTarget,
     name: &'static str,
-    callback: Closure<dyn FnMut(web_sys::Event)>,
+    callback: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Drop for Listener {
@@ -149,15 +150,15 @@ impl Client {
     }
 
     fn listen_to_the_page(self: &Rc<Self>) {
-        let window = global("window").and_then(|w| w.dyn_into::<web_sys::EventTarget>().ok());
-        let document = global("document").and_then(|d| d.dyn_into::<web_sys::EventTarget>().ok());
+        let window = global("window").map(JsCast::unchecked_into::<web_sys::EventTarget>);
+        let document = global("document").map(JsCast::unchecked_into::<web_sys::EventTarget>);
         let mut listeners = Vec::new();
         let mut on = |target: &Option<web_sys::EventTarget>,
                       name: &'static str,
                       handler: Box<PageHandler>| {
             let Some(target) = target else { return };
             let weak: Weak<Client> = Rc::downgrade(self);
-            let callback = Closure::<dyn FnMut(web_sys::Event)>::new(move |event| {
+            let callback = Closure::<dyn FnMut(JsValue)>::new(move |event| {
                 if let Some(client) = weak.upgrade() {
                     handler(&client, event);
                 }
@@ -173,7 +174,7 @@ impl Client {
                 });
             }
         };
-        let wake = |client: &Rc<Client>, _: web_sys::Event| {
+        let wake = |client: &Rc<Client>, _: JsValue| {
             let hidden = global("document")
                 .and_then(|d| js_sys::Reflect::get(&d, &"hidden".into()).ok())
                 .is_some_and(|h| h.is_truthy());
@@ -189,16 +190,18 @@ impl Client {
                 &window,
                 "storage",
                 Box::new(|client, event| {
-                    let Ok(event) = event.dyn_into::<web_sys::StorageEvent>() else {
-                        return;
+                    // A `StorageEvent`'s members, read as the page's other values are
+                    // (no binding of their own): `key` is a string, or null after
+                    // `localStorage.clear()` in another tab; an event without one (not
+                    // a `StorageEvent`) is ignored.
+                    let member = |name: &str| {
+                        js_sys::Reflect::get(&event, &JsValue::from_str(name)).unwrap_or_default()
                     };
-                    match event.key() {
-                        Some(key) if key == client.config.storage_key => {
-                            client.follow(event.new_value())
-                        }
-                        Some(_) => {}
-                        // `localStorage.clear()` in another tab.
-                        None => client.follow(None),
+                    let key = member("key");
+                    if key.is_null() {
+                        client.follow(None);
+                    } else if key.as_string().as_ref() == Some(&client.config.storage_key) {
+                        client.follow(member("newValue").as_string());
                     }
                 }),
             );
@@ -615,7 +618,7 @@ impl Client {
     }
 }
 
-fn call_listener(listener: &Function, event: Event, session: &JsValue, reason: &JsValue) {
+pub fn call_listener(listener: &Function, event: Event, session: &JsValue, reason: &JsValue) {
     let outcome = listener.call3(
         &JsValue::NULL,
         &JsValue::from_str(event.name()),

@@ -44,14 +44,15 @@ fn keep_proto_members(js: &JsValue, value: &Value) {
         Value::Array(items) => {
             for (index, item) in (0u32..).zip(items) {
                 if holds_proto(item) {
-                    keep_proto_members(&Reflect::get_u32(js, index).unwrap_or_default(), item);
+                    keep_proto_members(&Reflect::get(js, &index.into()).unwrap_or_default(), item);
                 }
             }
         }
         Value::Object(map) => {
-            let Some(object) = js.dyn_ref::<Object>() else {
+            if !js.is_object() {
                 return;
-            };
+            }
+            let object: &Object = js.unchecked_ref();
             let mut after_proto = false;
             for (key, member) in map.iter() {
                 if key == "__proto__" {
@@ -185,8 +186,8 @@ fn define(target: &Object, key: &str, value: &JsValue) {
 /// fields of JS-API.md.
 pub fn js_error(e: &Error) -> JsValue {
     let error = js_sys::Error::new(&e.message);
-    error.set_name("CocobaseError");
     let target: &JsValue = error.as_ref();
+    set(target, "name", &JsValue::from_str("CocobaseError"));
     set(target, "code", &JsValue::from_str(e.code.as_str()));
     set(target, "status", &JsValue::from(e.status));
     set(target, "retryable", &JsValue::from_bool(e.retryable()));

@@ -25,7 +25,8 @@ pub struct Lock(Function);
 
 impl Drop for Lock {
     fn drop(&mut self) {
-        let _ = self.0.call0(&JsValue::NULL);
+        // `call1` as everywhere else (one binding); the release ignores its argument.
+        let _ = self.0.call1(&JsValue::NULL, &JsValue::NULL);
     }
 }
 
@@ -72,18 +73,24 @@ pub async fn lock(name: &str, timeout_ms: u32) -> Option<Lock> {
     release?.dyn_into::<Function>().ok().map(Lock)
 }
 
+/// Calls `handler` on `target`'s events `name` (one binding for every IndexedDB
+/// handler instead of a setter each).
+fn on(target: &web_sys::EventTarget, name: &str, handler: &Function) {
+    let _ = target.add_event_listener_with_callback(name, handler);
+}
+
 /// Settles when `request` succeeds (its result) or fails (`None`).
 async fn finished(request: &IdbRequest) -> Option<JsValue> {
     let done = Promise::new(&mut |resolve, reject| {
-        request.set_onsuccess(Some(resolve.unchecked_ref()));
-        request.set_onerror(Some(reject.unchecked_ref()));
+        on(request, "success", &resolve);
+        on(request, "error", &reject);
     });
     JsFuture::from(done).await.ok()?;
     request.result().ok()
 }
 
 async fn open_database() -> Option<IdbDatabase> {
-    let factory: IdbFactory = global("indexedDB")?.dyn_into().ok()?;
+    let factory: IdbFactory = global("indexedDB")?.unchecked_into();
     let open: IdbOpenDbRequest = factory.open_with_u32("cocobase-auth", 1).ok()?;
     let upgrade_target = open.clone();
     // Dropped once the request settled: a handler that is never called (the database
@@ -93,16 +100,17 @@ async fn open_database() -> Option<IdbDatabase> {
         if let Some(db) = upgrade_target
             .result()
             .ok()
-            .and_then(|r| r.dyn_into::<IdbDatabase>().ok())
+            .map(JsCast::unchecked_into::<IdbDatabase>)
         {
             let _ = db.create_object_store("kv");
         }
     });
-    open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let handler: &Function = upgrade.as_ref().unchecked_ref();
+    on(&open, "upgradeneeded", handler);
     let db = finished(&open).await;
-    open.set_onupgradeneeded(None);
+    let _ = open.remove_event_listener_with_callback("upgradeneeded", handler);
     drop(upgrade);
-    db?.dyn_into().ok()
+    db.map(JsCast::unchecked_into)
 }
 
 /// Reads (`value` None) or writes the record handed over under `key`; `None` on any
@@ -123,9 +131,9 @@ pub async fn hand_over(key: &str, value: Option<&str>) -> Option<String> {
             None => store.get(&key).ok()?,
         };
         let committed = Promise::new(&mut |resolve, reject| {
-            tx.set_oncomplete(Some(resolve.unchecked_ref()));
-            tx.set_onerror(Some(reject.unchecked_ref()));
-            tx.set_onabort(Some(reject.unchecked_ref()));
+            on(&tx, "complete", &resolve);
+            on(&tx, "error", &reject);
+            on(&tx, "abort", &reject);
         });
         JsFuture::from(committed).await.ok()?;
         request.result().ok()?.as_string()
