@@ -25,10 +25,7 @@
 //! assert!(!validate_email(" ada@example.com").valid);
 //! ```
 
-extern crate alloc;
-
 pub mod core;
-mod prelude;
 mod text;
 mod unicode;
 pub mod validate;

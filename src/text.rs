@@ -56,7 +56,6 @@ impl<'a> Iterator for Parts<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prelude::*;
 
     #[test]
     fn contains_agrees_with_str() {

@@ -1,8 +1,6 @@
 //! What an answer means: the status, the body (already parsed by the caller, `None`
 //! when it was not JSON) and two headers, read for both servers' shapes.
 
-use serde::{Serialize, Serializer};
-
 use super::error::{decode_error, Endpoint, Error, ErrorCode};
 use super::json::{Codec, Map, Value};
 use super::options::is_http_url;
@@ -35,11 +33,7 @@ impl Shape for UserList {
     }
 }
 
-impl Serialize for UserList {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_value().serialize(s)
-    }
-}
+super::session::serialize_as_value!(UserList);
 
 /// What a successful answer means.
 #[derive(Debug, Clone, PartialEq)]

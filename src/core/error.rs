@@ -287,12 +287,6 @@ pub enum Endpoint {
     Other,
 }
 
-/// ASCII-only lower case: the servers' words are ASCII, and Unicode folding could
-/// invent matches.
-fn ascii_lower(s: &str) -> String {
-    s.to_ascii_lowercase()
-}
-
 /// An error answer, in any shape of API.md §2 (a `detail` string or list, `{error,
 /// traceback}`, a proxy's HTML page, nothing: `body` is `None` when it was not JSON),
 /// mapped to one code for both servers. `retry_after` is the header as sent.
@@ -311,14 +305,10 @@ pub fn decode_error(
         (None, Some(items)) => items.first().and_then(|i| i.str_at("msg")).unwrap_or(""),
         (None, None) => member("error").and_then(Value::as_str).unwrap_or(""),
     };
-    let lower = ascii_lower(text);
+    // ASCII-only lower case: the servers' words are ASCII, and Unicode folding could
+    // invent matches.
+    let lower = text.to_ascii_lowercase();
     let says = |words: &str| crate::text::contains(&lower, words);
-    let loc = |item: &Value| -> Vec<Value> {
-        item.get("loc")
-            .and_then(Value::as_array)
-            .map(<[Value]>::to_vec)
-            .unwrap_or_default()
-    };
     use ErrorCode as C;
     let code = match status {
         429 => C::RateLimited,
@@ -386,6 +376,11 @@ pub fn decode_error(
         _ => None,
     };
     e
+}
+
+/// A field error's `loc` (`["body", "email"]`), empty when it has none.
+fn loc(item: &Value) -> &[Value] {
+    item.get("loc").and_then(Value::as_array).unwrap_or(&[])
 }
 
 /// A `Retry-After` of whole seconds (an HTTP date is not read); what does not fit 64

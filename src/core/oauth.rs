@@ -6,6 +6,7 @@ use super::error::{Error, ErrorCode};
 use super::json::{Map, Value};
 use super::options::Github;
 use super::request::{encode, oauth_verify, Request, PROVIDERS};
+use crate::text::{parts, split_once};
 
 /// How long a started sign-in stays valid, and how many are remembered.
 pub const FLOW_TTL_MS: i64 = 600_000;
@@ -58,13 +59,18 @@ pub fn flows_value(flows: &[Flow]) -> Value {
     Value::Array(flows.iter().map(Flow::value).collect())
 }
 
-/// GitHub's authorize URL, built in the client (the hosted service's way).
-pub fn github_url(github: &Github, redirect_uri: &str) -> String {
-    let join = if github.authorize_url.contains('?') {
+/// What joins one more parameter to `url`: `&` when it has a query, else `?`.
+fn joiner(url: &str) -> char {
+    if url.bytes().any(|b| b == b'?') {
         '&'
     } else {
         '?'
-    };
+    }
+}
+
+/// GitHub's authorize URL, built in the client (the hosted service's way).
+pub fn github_url(github: &Github, redirect_uri: &str) -> String {
+    let join = joiner(&github.authorize_url);
     format!(
         "{}{join}client_id={}&redirect_uri={}&scope=read%3Auser%20user%3Aemail",
         github.authorize_url,
@@ -91,12 +97,15 @@ pub fn start(
         created_at: now,
     });
     let keep = list.len().saturating_sub(MAX_FLOWS);
-    let (before, fragment) = match url.find('#') {
-        Some(i) => url.split_at(i),
-        None => (url, ""),
+    let (before, fragment) = match split_once(url, b'#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (url, None),
     };
-    let join = if before.contains('?') { '&' } else { '?' };
-    let with_state = format!("{before}{join}state={}{fragment}", encode(state));
+    let mut with_state = format!("{before}{}state={}", joiner(before), encode(state));
+    if let Some(fragment) = fragment {
+        with_state.push('#');
+        with_state.push_str(fragment);
+    }
     (flows_value(&list[keep..]), with_state)
 }
 
@@ -128,11 +137,11 @@ pub fn decode(s: &str) -> String {
 
 /// `(before '?', query, fragment)`.
 fn split(url: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, fragment) = match url.split_once('#') {
+    let (rest, fragment) = match split_once(url, b'#') {
         Some((r, f)) => (r, Some(f)),
         None => (url, None),
     };
-    match rest.split_once('?') {
+    match split_once(rest, b'?') {
         Some((base, q)) => (base, Some(q), fragment),
         None => (rest, None, fragment),
     }
@@ -142,19 +151,20 @@ const OAUTH_KEYS: [&str; 4] = ["code", "state", "error", "error_description"];
 
 /// A fragment with `=` carries parameters; one without is a route or an anchor
 /// (`#/settings`).
-fn carries_params(fragment: Option<&str>) -> bool {
-    fragment.is_some_and(|f| f.contains('='))
+fn carries_params(fragment: &str) -> bool {
+    fragment.bytes().any(|b| b == b'=')
 }
 
+/// A pair's name (what comes before its `=`), decoded.
 fn key(pair: &str) -> String {
-    let name = pair.split('=').next().unwrap_or("");
+    let name = split_once(pair, b'=').map_or(pair, |(name, _)| name);
     decode(name.trim_start_matches('?'))
 }
 
 /// The pairs of a `&`-list that are not OAuth parameters, as written (empty ones and
 /// bare `?`s dropped).
 fn strip(list: &str) -> String {
-    list.split('&')
+    parts(list, b'&')
         .filter(|p| !p.trim_start_matches('?').is_empty() && !OAUTH_KEYS.contains(&key(p).as_str()))
         .collect::<Vec<_>>()
         .join("&")
@@ -170,7 +180,7 @@ pub fn clean(url: &str) -> String {
         out.push_str(&q);
     }
     if let Some(f) = fragment {
-        let kept = if carries_params(Some(f)) {
+        let kept = if carries_params(f) {
             let pairs = f.trim_start_matches('?');
             let kept = strip(pairs);
             if kept.is_empty() {
@@ -202,12 +212,12 @@ struct Answer {
 fn read_callback(url: &str) -> Option<Answer> {
     let (_, query, fragment) = split(url);
     let fragment = fragment
-        .filter(|f| carries_params(Some(f)))
+        .filter(|f| carries_params(f))
         .map(|f| f.trim_start_matches('?'));
     let mut a = Answer::default();
     for part in [query, fragment].into_iter().flatten() {
-        for pair in part.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        for pair in parts(part, b'&').filter(|p| !p.is_empty()) {
+            let (k, v) = split_once(pair, b'=').unwrap_or((pair, ""));
             let slot = match decode(k).as_str() {
                 "code" => &mut a.code,
                 "state" => &mut a.state,

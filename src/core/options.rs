@@ -3,6 +3,7 @@
 
 use super::error::{Error, ErrorCode};
 use super::json::Value;
+use crate::unicode::is_whitespace;
 use crate::validate::PasswordPolicy;
 
 /// The hosted service's root.
@@ -40,15 +41,10 @@ pub struct Config {
     pub github: Option<Github>,
 }
 
-/// Unicode's White_Space.
-pub fn is_white_space(c: char) -> bool {
-    crate::unicode::is_whitespace(c)
-}
-
 /// JavaScript's `trim()`: white space and line terminators, U+FEFF included, U+0085 not
 /// (Rust's `str::trim` is the other way round).
 pub fn js_trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c == '\u{feff}' || (c != '\u{85}' && is_white_space(c)))
+    s.trim_matches(|c: char| c == '\u{feff}' || (c != '\u{85}' && is_whitespace(c)))
 }
 
 /// An absolute http(s) URL with a host and no white space or control characters.
@@ -62,7 +58,7 @@ pub fn is_http_url(url: &str) -> bool {
     host_starts
         && !url
             .chars()
-            .any(|c| is_white_space(c) || matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}'))
+            .any(|c| is_whitespace(c) || matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}'))
 }
 
 /// A number within `min..=max`, times 10^`shift`, truncated; `whole` refuses fractions.
@@ -105,15 +101,11 @@ pub fn significant_15(x: f64) -> f64 {
     }
 }
 
-fn bad(message: &str) -> Error {
-    Error::config(message)
-}
-
 fn opt_str<'a>(o: &'a Value, key: &str, what: &str) -> Result<Option<&'a str>, Error> {
     match o.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(bad(what)),
+        Some(_) => Err(Error::config(what)),
     }
 }
 
@@ -121,7 +113,7 @@ fn opt_bool(o: &Value, key: &str, what: &str) -> Result<Option<bool>, Error> {
     match o.get(key) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(bad(what)),
+        Some(_) => Err(Error::config(what)),
     }
 }
 
@@ -135,7 +127,7 @@ fn opt_number(
         None => Ok(None),
         Some(v) => number(v, min, max, false, shift)
             .map(Some)
-            .ok_or_else(|| bad(what)),
+            .ok_or_else(|| Error::config(what)),
     }
 }
 
@@ -157,7 +149,7 @@ pub fn password_policy(p: Option<&Value>) -> Result<PasswordPolicy, Error> {
         return Ok(policy);
     };
     if p.as_object().is_none() {
-        return Err(bad("passwordPolicy must be an object."));
+        return Err(Error::config("passwordPolicy must be an object."));
     }
     const LENGTHS: &str = "passwordPolicy lengths must be whole numbers from 0 to 4096.";
     for (key, slot) in [
@@ -165,7 +157,8 @@ pub fn password_policy(p: Option<&Value>) -> Result<PasswordPolicy, Error> {
         ("maxLength", &mut policy.max_length),
     ] {
         if let Some(v) = p.get(key) {
-            *slot = number(v, 0.0, 4096.0, false, 0).ok_or_else(|| bad(LENGTHS))? as usize;
+            *slot =
+                number(v, 0.0, 4096.0, false, 0).ok_or_else(|| Error::config(LENGTHS))? as usize;
         }
     }
     for (key, slot) in flags(&mut policy) {
@@ -182,12 +175,12 @@ fn github(o: &Value) -> Result<Option<Github>, Error> {
         return Ok(None);
     };
     if g.as_object().is_none() {
-        return Err(bad(WHAT));
+        return Err(Error::config(WHAT));
     }
     let client_id = opt_str(g, "clientId", WHAT)?.unwrap_or("");
     let authorize_url = opt_str(g, "authorizeUrl", WHAT)?.unwrap_or(GITHUB_AUTHORIZE);
     if client_id.is_empty() || !is_http_url(authorize_url) {
-        return Err(bad(WHAT));
+        return Err(Error::config(WHAT));
     }
     Ok(Some(Github {
         client_id: client_id.to_owned(),
@@ -198,7 +191,7 @@ fn github(o: &Value) -> Result<Option<Github>, Error> {
 /// The constructor's options, checked.
 pub fn config(o: &Value) -> Result<Config, Error> {
     if o.as_object().is_none() {
-        return Err(bad(
+        return Err(Error::config(
             "new CocobaseAuth(options) needs an options object with apiKey.",
         ));
     }
@@ -206,11 +199,13 @@ pub fn config(o: &Value) -> Result<Config, Error> {
     let base = opt_str(o, "baseUrl", "baseUrl must be a string.")?
         .unwrap_or(HOSTED)
         .trim_end_matches('/');
-    if key.is_empty() || key.chars().any(is_white_space) {
-        return Err(bad("apiKey is required and must not contain spaces."));
+    if key.is_empty() || key.chars().any(is_whitespace) {
+        return Err(Error::config(
+            "apiKey is required and must not contain spaces.",
+        ));
     }
     if !is_http_url(base) {
-        return Err(bad("baseUrl must be an absolute http(s) URL."));
+        return Err(Error::config("baseUrl must be an absolute http(s) URL."));
     }
     let allow_secret = opt_bool(o, "allowSecretKey", "allowSecretKey must be a boolean.")?;
     let secret = key.starts_with("sk_live_") || key.starts_with("sk_test_");
@@ -222,12 +217,12 @@ pub fn config(o: &Value) -> Result<Config, Error> {
         "local" => StorageKind::Local,
         "session" => StorageKind::Session,
         "memory" => StorageKind::Memory,
-        _ => return Err(bad(STORAGE)),
+        _ => return Err(Error::config(STORAGE)),
     };
     let storage_key = opt_str(o, "storageKey", "storageKey must be a string.")?
         .unwrap_or("cocobase.auth.session");
     if storage_key.is_empty() {
-        return Err(bad("storageKey must not be empty."));
+        return Err(Error::config("storageKey must not be empty."));
     }
     // Checked in the JS core's order: autoRefresh, the margin, the timeout, the policy.
     let auto_refresh = opt_bool(o, "autoRefresh", "autoRefresh must be a boolean.")?;

@@ -2,8 +2,6 @@
 //! local clock; the record that keeps it in storage (API.md §4); adopting the official
 //! SDK's; and the shapes JavaScript sees (`User`, `PublicUser`, `Session`).
 
-use serde::{Serialize, Serializer};
-
 use super::json::{Codec, Map, Value};
 use super::token::{is_jwt, local_expiry_of_exp};
 
@@ -138,13 +136,14 @@ pub trait Shape {
 /// `Serialize` through [`Shape::to_value`].
 macro_rules! serialize_as_value {
     ($($shape:ty),*) => {$(
-        impl Serialize for $shape {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                self.to_value().serialize(s)
+        impl serde::Serialize for $shape {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                serde::Serialize::serialize(&$crate::core::session::Shape::to_value(self), s)
             }
         }
     )*};
 }
+pub(crate) use serialize_as_value;
 serialize_as_value!(User, PublicUser, SessionView);
 
 fn strings(list: &[String]) -> Value {

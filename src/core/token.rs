@@ -5,6 +5,7 @@
 //! nothing here panics, whatever a server or a stored record holds.
 
 use super::json::{Codec, Value};
+use crate::text::parts;
 
 /// The claims the client uses, in seconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +16,7 @@ pub struct Claims {
 
 /// Three parts of base64url (the first two not empty): the shape of a JWT.
 pub fn is_jwt(token: &str) -> bool {
-    let mut parts = token.split('.');
+    let mut parts = parts(token, b'.');
     let mut next = || parts.next().map(|p| p.trim_end_matches('='));
     let b64 = |p: &str| {
         p.bytes()
@@ -26,21 +27,21 @@ pub fn is_jwt(token: &str) -> bool {
             if !h.is_empty() && !p.is_empty() && b64(h) && b64(p) && b64(s))
 }
 
-/// Decodes the payload of a JWT (`header.payload.signature`) and reads `exp` / `iat`.
-pub fn claims(token: &str, codec: &dyn Codec) -> Option<Claims> {
-    // A token a stored record could not keep (`session::restore` wants a JWT) has none.
+/// The payload of a JWT (`header.payload.signature`) as JSON; `None` for a token of
+/// another shape (a stored record could not keep it: `session::restore` wants a JWT).
+pub fn payload(token: &str, codec: &dyn Codec) -> Option<Value> {
     if !is_jwt(token) {
         return None;
     }
-    let mut parts = token.split('.');
-    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let bytes = base64url_decode(payload)?;
+    let bytes = base64url_decode(parts(token, b'.').nth(1)?)?;
     let text = std::str::from_utf8(&bytes).ok()?;
     // A leading byte order mark is dropped, as the JS core's TextDecoder did.
-    let json = codec.parse(text.strip_prefix('\u{feff}').unwrap_or(text))?;
+    codec.parse(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+/// Reads `exp` / `iat` of a JWT's payload.
+pub fn claims(token: &str, codec: &dyn Codec) -> Option<Claims> {
+    let json = payload(token, codec)?;
     Some(Claims {
         exp: json.get("exp")?.as_i64()?,
         // As in the JS core: an `iat` that is no whole number of 64 bits is no `iat`.

@@ -13,8 +13,6 @@
 //! taken for a common one with a probability of about 1,000 / 2^24, 1 in 16,000 (measured
 //! in the tests). The tests rebuild the set from the text and compare.
 
-use crate::prelude::*;
-
 /// The shortest and longest entries, in bytes (every entry is ASCII).
 pub(crate) const MIN_ENTRY_LEN: usize = 8;
 pub(crate) const MAX_ENTRY_LEN: usize = 16;

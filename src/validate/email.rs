@@ -2,7 +2,6 @@
 //! that browsers and mail servers accept.
 
 use super::{EmailReport, Issue};
-use crate::prelude::*;
 use crate::text::{parts, rsplit_once};
 use crate::unicode::{is_alphanumeric, is_whitespace};
 

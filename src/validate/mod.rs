@@ -9,8 +9,6 @@
 //! assert!(report.valid);
 //! ```
 
-use crate::prelude::*;
-
 mod common;
 mod email;
 mod password;

@@ -2,7 +2,6 @@
 
 use super::common::CommonSet;
 use super::{Issue, PasswordReport};
-use crate::prelude::*;
 use crate::text::rsplit_once;
 use crate::unicode::{is_alphabetic, is_lowercase, is_uppercase, is_whitespace};
 

@@ -17,10 +17,10 @@ use crate::core::oauth::{self, github_url};
 use crate::core::options::config;
 use crate::core::request::{oauth_params, Op};
 use crate::core::session::{Session, Shape};
-use crate::core::token::base64url_decode;
+use crate::core::token::payload;
 
 use super::client::{call_listener, err, now, Client, Event};
-use super::convert::{from_js, js_error, members, params, parse, stringify, to_js};
+use super::convert::{from_js, js_error, members, params, parse, stringify, to_js, BrowserJson};
 use super::store::global;
 
 /// The sessionStorage key of the pending sign-ins by redirect.
@@ -111,13 +111,6 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
     }
 }
 
-/// The email a token's claims name, if any (an ID token's, for `requires2fa`).
-fn email_claim(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let text = String::from_utf8(base64url_decode(payload)?).ok()?;
-    parse(&text)?.str_at("email").map(str::to_owned)
-}
-
 /// A sign-in's answer: a session (kept, SIGNED_IN) or the second factor's step.
 fn signed_in(
     client: &Rc<Client>,
@@ -151,7 +144,11 @@ async fn sign_in(
 ) -> Result<JsValue, Error> {
     let request = client.build(op, &p, "")?;
     let email = match op {
-        Op::IdToken => p.str_at("idToken").and_then(email_claim),
+        // The email the ID token's claims name, for `requires2fa`.
+        Op::IdToken => p
+            .str_at("idToken")
+            .and_then(|t| payload(t, &BrowserJson))
+            .and_then(|claims| claims.str_at("email").map(str::to_owned)),
         _ => p.str_at("email").map(str::to_owned),
     };
     let outcome = client.send(op, &request, None, files.as_ref()).await?;
