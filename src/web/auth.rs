@@ -52,8 +52,8 @@ enum Call {
     SignIn(Op, JsValue, Option<JsValue>),
     /// About the signed-in user's own record.
     OwnUser(Op, JsValue, Option<JsValue>),
-    /// An answer with nothing to keep; `true` sends the user's token.
-    Plain(Op, JsValue, bool),
+    /// An answer with nothing to keep (or a value handed back as it is).
+    Plain(Op, JsValue),
     ChangePassword(JsValue),
     /// The provider's URL; `true` also sends the browser there.
     OauthUrl(JsValue, bool),
@@ -78,7 +78,7 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
         }
         Call::SignIn(op, p, files) => sign_in(client, op, params(p)?, files).await,
         Call::OwnUser(op, p, files) => own_user(client, op, params(p)?, files).await,
-        Call::Plain(op, p, as_user) => plain(client, op, params(p)?, as_user).await,
+        Call::Plain(op, p) => plain(client, op, params(p)?).await,
         Call::ChangePassword(p) => change_password(client, params(p)?).await,
         Call::OauthUrl(p, go) => {
             let url = oauth_url(client, params(p)?).await?;
@@ -98,7 +98,7 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
         Call::Verify2fa(p) => verify_2fa(client, params(p)?).await,
         Call::VerifyEmail(p) => {
             let request = client.build(Op::VerifyEmail, &params(p)?, "")?;
-            client.send(Op::VerifyEmail, &request, None, None).await?;
+            client.request(Op::VerifyEmail, &request, None).await?;
             // The answer does not say whose address it verified: when signed in, the
             // cached user follows the server's (USER_UPDATED when it changed). The
             // verification itself succeeded even if that read fails.
@@ -151,7 +151,7 @@ async fn sign_in(
             .and_then(|claims| claims.str_at("email").map(str::to_owned)),
         _ => p.str_at("email").map(str::to_owned),
     };
-    let outcome = client.send(op, &request, None, files.as_ref()).await?;
+    let outcome = client.request(op, &request, files.as_ref()).await?;
     signed_in(&client, outcome, email)
 }
 
@@ -163,11 +163,8 @@ async fn own_user(
     p: Value,
     files: Option<JsValue>,
 ) -> Result<JsValue, Error> {
-    if client.held().is_none() {
-        return Err(err(ErrorCode::SessionMissing));
-    }
     let request = client.build(op, &p, "")?;
-    let Outcome::User { user, session } = client.as_user(op, &request, files.as_ref()).await?
+    let Outcome::User { user, session } = client.request(op, &request, files.as_ref()).await?
     else {
         return Err(err(ErrorCode::BadResponse));
     };
@@ -180,21 +177,14 @@ async fn own_user(
 }
 
 /// A method whose answer carries nothing to keep (or a value to hand back as is).
-async fn plain(client: Rc<Client>, op: Op, p: Value, as_user: bool) -> Result<JsValue, Error> {
+async fn plain(client: Rc<Client>, op: Op, p: Value) -> Result<JsValue, Error> {
     let email = client
         .second_factor_email
         .borrow()
         .clone()
         .unwrap_or_default();
-    if as_user && client.held().is_none() {
-        return Err(err(ErrorCode::SessionMissing));
-    }
     let request = client.build(op, &p, &email)?;
-    let outcome = if as_user {
-        client.as_user(op, &request, None).await?
-    } else {
-        client.send(op, &request, None, None).await?
-    };
+    let outcome = client.request(op, &request, None).await?;
     Ok(match outcome {
         Outcome::Public(user) => to_js(&user.to_value()),
         Outcome::List(list) => to_js(&list.to_value()),
@@ -211,7 +201,7 @@ async fn change_password(client: Rc<Client>, p: Value) -> Result<JsValue, Error>
         .email()
         .to_owned();
     let request = client.build(Op::ChangePassword, &p, &email)?;
-    let outcome = match client.as_user(Op::ChangePassword, &request, None).await {
+    let outcome = match client.request(Op::ChangePassword, &request, None).await {
         Err(e) if e.status == 404 || e.status == 405 => {
             // A server without change-password: check the current password, then set
             // the new one.
@@ -263,7 +253,7 @@ async fn oauth_url(client: Rc<Client>, p: Value) -> Result<String, Error> {
         (Some(github), "github") => github_url(github, redirect_uri),
         _ => {
             let request = client.build(Op::OauthUrl, &p, "")?;
-            match client.send(Op::OauthUrl, &request, None, None).await? {
+            match client.request(Op::OauthUrl, &request, None).await? {
                 Outcome::Url(url) => url,
                 _ => return Err(err(ErrorCode::BadResponse)),
             }
@@ -299,7 +289,7 @@ async fn callback(client: Rc<Client>, url: JsValue) -> Result<JsValue, Error> {
         None => flows.remove(FLOWS),
     }
     let request = callback.verify?;
-    let outcome = client.send(Op::OauthVerify, &request, None, None).await?;
+    let outcome = client.request(Op::OauthVerify, &request, None).await?;
     signed_in(&client, outcome, None)
 }
 
@@ -311,7 +301,7 @@ async fn verify_2fa(client: Rc<Client>, p: Value) -> Result<JsValue, Error> {
         .clone()
         .unwrap_or_default();
     let request = client.build(Op::Verify2fa, &p, &email)?;
-    match client.send(Op::Verify2fa, &request, None, None).await? {
+    match client.request(Op::Verify2fa, &request, None).await? {
         Outcome::Session(session) => {
             client.second_factor_email.borrow_mut().take();
             Ok(to_js(
@@ -461,7 +451,7 @@ impl CocobaseAuth {
     #[wasm_bindgen(js_name = listUsers, unchecked_return_type = "Promise<UserList>")]
     pub fn list_users(&self, params: Option<ListUsersParams>) -> Promise {
         let params = params.map_or(JsValue::UNDEFINED, JsValue::from);
-        self.call(Call::Plain(Op::ListUsers, params, false))
+        self.call(Call::Plain(Op::ListUsers, params))
     }
 
     #[wasm_bindgen(js_name = getUserById, unchecked_return_type = "Promise<PublicUser>")]
@@ -469,7 +459,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Promise {
-        self.call(Call::Plain(Op::GetUser, id, false))
+        self.call(Call::Plain(Op::GetUser, id))
     }
 
     /// The provider's sign-in URL, carrying a fresh `state` remembered in this tab.
@@ -513,17 +503,17 @@ impl CocobaseAuth {
     #[wasm_bindgen(js_name = send2faCode, unchecked_return_type = "Promise<void>")]
     pub fn send_2fa_code(&self, email: Option<String>) -> Promise {
         let email = email.map_or(JsValue::UNDEFINED, JsValue::from);
-        self.call(Call::Plain(Op::Send2faCode, email, false))
+        self.call(Call::Plain(Op::Send2faCode, email))
     }
 
     #[wasm_bindgen(js_name = enable2fa, unchecked_return_type = "Promise<void>")]
     pub fn enable_2fa(&self) -> Promise {
-        self.call(Call::Plain(Op::Enable2fa, JsValue::NULL, true))
+        self.call(Call::Plain(Op::Enable2fa, JsValue::NULL))
     }
 
     #[wasm_bindgen(js_name = disable2fa, unchecked_return_type = "Promise<void>")]
     pub fn disable_2fa(&self) -> Promise {
-        self.call(Call::Plain(Op::Disable2fa, JsValue::NULL, true))
+        self.call(Call::Plain(Op::Disable2fa, JsValue::NULL))
     }
 
     /// Resolves the same whether the email exists or not.
@@ -532,7 +522,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] email: JsValue,
     ) -> Promise {
-        self.call(Call::Plain(Op::RequestPasswordReset, email, false))
+        self.call(Call::Plain(Op::RequestPasswordReset, email))
     }
 
     /// Checks the new password locally first; signs nobody in.
@@ -541,16 +531,12 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ResetPasswordParams")] params: JsValue,
     ) -> Promise {
-        self.call(Call::Plain(Op::ResetPassword, params, false))
+        self.call(Call::Plain(Op::ResetPassword, params))
     }
 
     #[wasm_bindgen(js_name = requestEmailVerification, unchecked_return_type = "Promise<void>")]
     pub fn request_email_verification(&self) -> Promise {
-        self.call(Call::Plain(
-            Op::RequestEmailVerification,
-            JsValue::NULL,
-            true,
-        ))
+        self.call(Call::Plain(Op::RequestEmailVerification, JsValue::NULL))
     }
 
     /// When signed in, the cached and stored user follow (`USER_UPDATED`).

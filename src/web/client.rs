@@ -437,26 +437,36 @@ impl Client {
         )
     }
 
-    /// A request as the signed-in user: refreshes first when due; a dead token ends
-    /// the session.
-    pub async fn as_user(
+    /// Sends `request` as it asks (`Request::as_user`, decided by the core): with the
+    /// signed-in user's token, refreshed first when due (`session_missing` without a
+    /// request when nobody is signed in), or with the key alone.
+    pub async fn request(
         self: &Rc<Self>,
         op: Op,
         request: &Request,
         files: Option<&JsValue>,
     ) -> Result<Outcome, Error> {
+        if !request.as_user {
+            return self.send(op, request, None, files).await;
+        }
         let token = self.token().await?;
-        match self.send(op, request, Some(&token), files).await {
-            Err(e) if e.status == 401 => {
-                let reason = if e.code == ErrorCode::SessionExpired {
-                    Reason::Expired
-                } else {
-                    Reason::Revoked
-                };
-                self.end_if(&token, reason);
-                Err(e)
-            }
-            other => other,
+        let outcome = self.send(op, request, Some(&token), files).await;
+        if let Err(e) = &outcome {
+            self.end_on_401(&token, e);
+        }
+        outcome
+    }
+
+    /// A 401 on `token` ends its session if it is still the one held: `expired` when
+    /// the server said so, else `revoked`.
+    fn end_on_401(self: &Rc<Self>, token: &str, e: &Error) {
+        if e.status == 401 {
+            let reason = if e.code == ErrorCode::SessionExpired {
+                Reason::Expired
+            } else {
+                Reason::Revoked
+            };
+            self.end_if(token, reason);
         }
     }
 
@@ -499,8 +509,8 @@ impl Client {
                     client.flight.borrow_mut().take();
                     outcome
                 });
-                // The run may already have finished (and cleared the slot) if it never
-                // waited; only a run still going is shared.
+                // The run starts on a later microtask, so the slot is filled before it
+                // can clear it.
                 *self.flight.borrow_mut() = Some(flight.clone());
                 flight
             }
@@ -538,11 +548,8 @@ impl Client {
             Err(e) => {
                 if e.code == ErrorCode::RefreshUnsupported {
                     self.unsupported.set(true);
-                } else if e.code == ErrorCode::SessionExpired {
-                    self.end_if(&start.access_token, Reason::Expired);
-                } else if e.status == 401 {
-                    self.end_if(&start.access_token, Reason::Revoked);
                 }
+                self.end_on_401(&start.access_token, &e);
                 return Err(e);
             }
         };
