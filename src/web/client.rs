@@ -20,7 +20,7 @@ use crate::core::session::{adopt, restore, Session, Shape};
 use super::convert::{parse, stringify, to_js, BrowserJson};
 use super::flight::Flight;
 use super::send::send;
-use super::store::{global, Store};
+use super::store::{global, member, Store};
 use super::tabs;
 use super::timer::Timer;
 
@@ -176,7 +176,7 @@ impl Client {
         };
         let wake = |client: &Rc<Client>, _: JsValue| {
             let hidden = global("document")
-                .and_then(|d| js_sys::Reflect::get(&d, &"hidden".into()).ok())
+                .and_then(|d| member(&d, "hidden"))
                 .is_some_and(|h| h.is_truthy());
             if !hidden {
                 client.wake();
@@ -194,14 +194,12 @@ impl Client {
                     // (no binding of their own): `key` is a string, or null after
                     // `localStorage.clear()` in another tab; an event without one (not
                     // a `StorageEvent`) is ignored.
-                    let member = |name: &str| {
-                        js_sys::Reflect::get(&event, &JsValue::from_str(name)).unwrap_or_default()
-                    };
-                    let key = member("key");
+                    // (`null` and `undefined` differ here: `member` would merge them.)
+                    let key = js_sys::Reflect::get(&event, &"key".into()).unwrap_or_default();
                     if key.is_null() {
                         client.follow(None);
                     } else if key.as_string().as_ref() == Some(&client.config.storage_key) {
-                        client.follow(member("newValue").as_string());
+                        client.follow(member(&event, "newValue").and_then(|v| v.as_string()));
                     }
                 }),
             );

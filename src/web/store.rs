@@ -15,11 +15,17 @@ pub struct Store {
     refused: RefCell<Vec<(String, String)>>,
 }
 
-/// `globalThis[name]`, when reading it does not throw.
-pub fn global(name: &str) -> Option<JsValue> {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+/// `target[name]` when reading it does not throw and it is neither `undefined` nor
+/// `null`.
+pub fn member(target: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(target, &JsValue::from_str(name))
         .ok()
         .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `globalThis[name]`, as [`member`] reads it.
+pub fn global(name: &str) -> Option<JsValue> {
+    member(&js_sys::global(), name)
 }
 
 impl Store {

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
-use super::store::global;
+use super::store::{global, member};
 use super::timer::Timer;
 
 #[wasm_bindgen]
@@ -31,9 +31,7 @@ impl Drop for Lock {
 }
 
 fn lock_manager() -> Option<LockManager> {
-    let navigator = global("navigator")?;
-    let locks = Reflect::get(&navigator, &JsValue::from_str("locks")).ok()?;
-    (!locks.is_undefined() && !locks.is_null()).then(|| locks.unchecked_into())
+    member(&global("navigator")?, "locks").map(JsCast::unchecked_into)
 }
 
 /// Takes the lock `name`, waiting at most `timeout_ms`: `None` without Web Locks or
