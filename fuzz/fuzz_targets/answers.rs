@@ -17,33 +17,6 @@ use cocobase_auth::core::session::{restore, Session};
 use codec::{round_trips, Json};
 use libfuzzer_sys::fuzz_target;
 
-const OPS: [Op; 24] = [
-    Op::Signup,
-    Op::SignupWithFiles,
-    Op::Login,
-    Op::Update,
-    Op::Follow,
-    Op::Unfollow,
-    Op::ChangePassword,
-    Op::ChangePasswordLogin,
-    Op::ChangePasswordPatch,
-    Op::ListUsers,
-    Op::GetUser,
-    Op::CurrentUser,
-    Op::Refresh,
-    Op::OauthUrl,
-    Op::OauthVerify,
-    Op::Verify2fa,
-    Op::Send2faCode,
-    Op::Enable2fa,
-    Op::Disable2fa,
-    Op::RequestPasswordReset,
-    Op::ResetPassword,
-    Op::RequestEmailVerification,
-    Op::VerifyEmail,
-    Op::IdToken,
-];
-
 const STATUSES: [u16; 9] = [200, 201, 204, 400, 401, 404, 422, 429, 503];
 
 const NOW: i64 = 1_767_226_000_000;
@@ -69,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let body = Json.parse(text);
-    for (i, op) in OPS.into_iter().enumerate() {
+    for (i, op) in Op::ALL.into_iter().enumerate() {
         for (j, status) in STATUSES.into_iter().enumerate() {
             let held = [None, Some(held())][(i + j) % 2];
             let received = Received {

@@ -37,6 +37,36 @@ pub enum Op {
     IdToken,
 }
 
+impl Op {
+    /// Every op, for tests and fuzzing that go through them all.
+    pub const ALL: [Op; 24] = [
+        Op::Signup,
+        Op::SignupWithFiles,
+        Op::Login,
+        Op::Update,
+        Op::Follow,
+        Op::Unfollow,
+        Op::ChangePassword,
+        Op::ChangePasswordLogin,
+        Op::ChangePasswordPatch,
+        Op::ListUsers,
+        Op::GetUser,
+        Op::CurrentUser,
+        Op::Refresh,
+        Op::OauthUrl,
+        Op::OauthVerify,
+        Op::Verify2fa,
+        Op::Send2faCode,
+        Op::Enable2fa,
+        Op::Disable2fa,
+        Op::RequestPasswordReset,
+        Op::ResetPassword,
+        Op::RequestEmailVerification,
+        Op::VerifyEmail,
+        Op::IdToken,
+    ];
+}
+
 /// The HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

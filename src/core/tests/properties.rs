@@ -26,34 +26,6 @@ use crate::core::session::{adopt, restore};
 
 const NOW_MS: i64 = 1_767_226_000_000;
 
-/// Every op, the ones the JS core did not have included.
-const OPS: [Op; 24] = [
-    Op::Signup,
-    Op::SignupWithFiles,
-    Op::Login,
-    Op::Update,
-    Op::Follow,
-    Op::Unfollow,
-    Op::ChangePassword,
-    Op::ChangePasswordLogin,
-    Op::ChangePasswordPatch,
-    Op::ListUsers,
-    Op::GetUser,
-    Op::CurrentUser,
-    Op::Refresh,
-    Op::OauthUrl,
-    Op::OauthVerify,
-    Op::Verify2fa,
-    Op::Send2faCode,
-    Op::Enable2fa,
-    Op::Disable2fa,
-    Op::RequestPasswordReset,
-    Op::ResetPassword,
-    Op::RequestEmailVerification,
-    Op::VerifyEmail,
-    Op::IdToken,
-];
-
 fn env_number(name: &str, default: u32) -> u32 {
     std::env::var(name)
         .ok()
@@ -223,7 +195,7 @@ fn error_bodies_one_typed_error_per_answer_whatever_the_body() {
     ];
     explore("error_body", seeds("error_body"), |body, random| {
         let status = *random.pick(&STATUSES);
-        let op = *random.pick(&OPS);
+        let op = *random.pick(&Op::ALL);
         let retry = if random.next() < 0.5 { Some("7") } else { None };
         let e = match answer(
             op,
@@ -361,7 +333,7 @@ fn method_arguments_and_options_a_request_or_a_typed_error_never_a_panic() {
     // What is not JSON is a string argument (follow, getUserById, ...).
     let value = |text: &str| parse(text).unwrap_or_else(|| Value::from(text));
     explore("ops-build", seeds("ops"), |text, random| {
-        let op = *random.pick(&OPS);
+        let op = *random.pick(&Op::ALL);
         match build(op, &value(text), &cfg, "ada@example.com") {
             Err(e) => assert!(!e.message.is_empty()),
             Ok(q) => {
@@ -404,7 +376,7 @@ fn method_arguments_and_options_a_request_or_a_typed_error_never_a_panic() {
         .expect("a record seed");
     let held = restore(parse(&record).as_ref()).expect("the record seed reads");
     explore("ops-answer", seeds("ops"), |body, random| {
-        let op = *random.pick(&OPS);
+        let op = *random.pick(&Op::ALL);
         let out = answer(
             op,
             200,

@@ -482,3 +482,39 @@ fn oauth_encodes_components() {
         "AZaz09-._~%20%F0%9F%98%80"
     );
 }
+
+/// Added: `Op::ALL` (the list the property tests and fuzz targets walk) names every op
+/// once: a new op added to the enum but not to the list fails to compile in this match.
+#[test]
+fn every_op_is_in_op_all_once() {
+    use crate::core::request::Op;
+    for (i, op) in Op::ALL.iter().enumerate() {
+        assert!(!Op::ALL[..i].contains(op), "{op:?} twice");
+        match op {
+            Op::Signup
+            | Op::SignupWithFiles
+            | Op::Login
+            | Op::Update
+            | Op::Follow
+            | Op::Unfollow
+            | Op::ChangePassword
+            | Op::ChangePasswordLogin
+            | Op::ChangePasswordPatch
+            | Op::ListUsers
+            | Op::GetUser
+            | Op::CurrentUser
+            | Op::Refresh
+            | Op::OauthUrl
+            | Op::OauthVerify
+            | Op::Verify2fa
+            | Op::Send2faCode
+            | Op::Enable2fa
+            | Op::Disable2fa
+            | Op::RequestPasswordReset
+            | Op::ResetPassword
+            | Op::RequestEmailVerification
+            | Op::VerifyEmail
+            | Op::IdToken => {}
+        }
+    }
+}
