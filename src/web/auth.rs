@@ -20,7 +20,9 @@ use crate::core::session::{Session, Shape};
 use crate::core::token::payload;
 
 use super::client::{call_listener, err, now, Client, Event};
-use super::convert::{from_js, js_error, members, params, parse, stringify, to_js, BrowserJson};
+use super::convert::{
+    js_error, options as read_options, params, parse, stringify, to_js, BrowserJson,
+};
 use super::store::global;
 
 /// The sessionStorage key of the pending sign-ins by redirect.
@@ -345,10 +347,7 @@ impl CocobaseAuth {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CocobaseAuthOptions")] options: JsValue,
     ) -> Result<CocobaseAuth, JsValue> {
-        let options = members(&options, false)
-            .and_then(from_js)
-            .unwrap_or(Value::Null);
-        let config = config(&options).map_err(|e| js_error(&e))?;
+        let config = config(&read_options(&options)).map_err(|e| js_error(&e))?;
         Ok(CocobaseAuth {
             client: Client::new(config),
         })

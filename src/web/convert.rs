@@ -132,6 +132,15 @@ pub fn members(value: &JsValue, json: bool) -> Option<JsValue> {
     Some(copy.into())
 }
 
+/// A caller's options object (constructor options, a password policy, a context) as a
+/// value: its own members as given, functions and symbols left out; `null` for what
+/// cannot be read.
+pub fn options(value: &JsValue) -> Value {
+    members(value, false)
+        .and_then(from_js)
+        .unwrap_or(Value::Null)
+}
+
 /// A caller's argument as a value: what JSON cannot hold is `validation_failed`.
 pub fn params(value: JsValue) -> Result<Value, Error> {
     members(&value, true).and_then(from_js).ok_or_else(|| {

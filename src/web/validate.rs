@@ -6,7 +6,7 @@ use crate::core::json::{Map, Value};
 use crate::core::options::password_policy;
 use crate::validate::{validate_email as email_rules, validate_password as password_rules, Issue};
 
-use super::convert::{from_js, js_error, members, to_js};
+use super::convert::{js_error, options, to_js};
 
 /// `{ valid, errors }` of an email, or `{ valid, score, errors }` of a password.
 fn report(valid: bool, score: Option<u8>, issues: &[Issue]) -> JsValue {
@@ -44,11 +44,8 @@ pub fn validate_password(
     #[wasm_bindgen(unchecked_param_type = "{ email?: string } | null | undefined")]
     context: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let policy = password_policy(members(&policy, false).and_then(from_js).as_ref())
-        .map_err(|e| js_error(&e))?;
-    let context = members(&context, false)
-        .and_then(from_js)
-        .unwrap_or(Value::Null);
+    let policy = password_policy(Some(&options(&policy))).map_err(|e| js_error(&e))?;
+    let context = options(&context);
     let email = context.str_at("email").filter(|e| !e.is_empty());
     let outcome = password_rules(&password.as_string().unwrap_or_default(), &policy, email);
     Ok(report(outcome.valid, Some(outcome.score), &outcome.errors))
