@@ -15,7 +15,7 @@ use crate::core::error::{Error, ErrorCode};
 use crate::core::json::{Map, Value};
 use crate::core::oauth::{self, github_url};
 use crate::core::options::config;
-use crate::core::request::{oauth_params, Op};
+use crate::core::request::{oauth_params, Op, Request};
 use crate::core::session::{Session, Shape};
 use crate::core::token::payload;
 
@@ -50,19 +50,13 @@ fn second_factor_result(message: String, email: Option<String>) -> Value {
 /// of a state machine and an adapter per method.
 enum Call {
     Initialize,
-    /// A sign-in: `op` with `params` (and files), without the user's token.
-    SignIn(Op, JsValue, Option<JsValue>),
-    /// About the signed-in user's own record.
-    OwnUser(Op, JsValue, Option<JsValue>),
-    /// An answer with nothing to keep (or a value handed back as it is).
-    Plain(Op, JsValue),
+    /// One request of `op` with `params` (and files), its answer read by [`finish`].
+    Op(Op, JsValue, Option<JsValue>),
     ChangePassword(JsValue),
     /// The provider's URL; `true` also sends the browser there.
     OauthUrl(JsValue, bool),
     /// The callback page's URL, after the given `initialize()`.
     Callback(JsValue, Promise),
-    Verify2fa(JsValue),
-    VerifyEmail(JsValue),
     Refresh,
 }
 
@@ -78,9 +72,27 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
             let session = client.start().await;
             Ok(session.map_or(JsValue::NULL, |s| to_js(&s.view().to_value())))
         }
-        Call::SignIn(op, p, files) => sign_in(client, op, params(p)?, files).await,
-        Call::OwnUser(op, p, files) => own_user(client, op, params(p)?, files).await,
-        Call::Plain(op, p) => plain(client, op, params(p)?).await,
+        Call::Op(op, p, files) => {
+            let p = params(p)?;
+            // The pending second factor's email: `verify2fa` and `send2faCode` default
+            // to it (no other request reads it).
+            let email = client
+                .second_factor_email
+                .borrow()
+                .clone()
+                .unwrap_or_default();
+            let request = client.build(op, &p, &email)?;
+            let result =
+                exchange(&client, op, &request, files.as_ref(), sign_in_email(op, &p)).await?;
+            // The answer does not say whose address it verified: when signed in, the
+            // cached user follows the server's (USER_UPDATED when it changed). The
+            // verification itself succeeded even if that read fails.
+            if op == Op::VerifyEmail && client.held().is_some() {
+                let request = client.build(Op::CurrentUser, &Value::Null, "")?;
+                let _ = exchange(&client, Op::CurrentUser, &request, None, None).await;
+            }
+            Ok(result)
+        }
         Call::ChangePassword(p) => change_password(client, params(p)?).await,
         Call::OauthUrl(p, go) => {
             let url = oauth_url(client, params(p)?).await?;
@@ -97,101 +109,107 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
             let _ = wasm_bindgen_futures::JsFuture::from(started).await;
             callback(client, url).await
         }
-        Call::Verify2fa(p) => verify_2fa(client, params(p)?).await,
-        Call::VerifyEmail(p) => {
-            let request = client.build(Op::VerifyEmail, &params(p)?, "")?;
-            client.request(Op::VerifyEmail, &request, None).await?;
-            // The answer does not say whose address it verified: when signed in, the
-            // cached user follows the server's (USER_UPDATED when it changed). The
-            // verification itself succeeded even if that read fails.
-            if client.held().is_some() {
-                let _ = own_user(client, Op::CurrentUser, Value::Null, None).await;
-            }
-            Ok(JsValue::UNDEFINED)
-        }
         Call::Refresh => Ok(to_js(&client.refresh().await?.view().to_value())),
     }
 }
 
-/// A sign-in's answer: a session (kept, SIGNED_IN) or the second factor's step.
-fn signed_in(
-    client: &Rc<Client>,
-    outcome: Outcome,
-    email: Option<String>,
-) -> Result<JsValue, Error> {
-    Ok(to_js(&match outcome {
-        Outcome::SecondFactor {
-            message,
-            email: answered,
-        } => {
-            let email = answered.or(email).filter(|e| !e.is_empty());
-            *client.second_factor_email.borrow_mut() = email.clone();
-            second_factor_result(message, email)
-        }
-        Outcome::Session(session) => {
-            // A sign-in that completes ends any pending one: `verify2fa` and
-            // `send2faCode` no longer default to its email.
-            client.second_factor_email.borrow_mut().take();
-            session_result(&client.save(session, Event::SignedIn))
-        }
-        _ => return Err(err(ErrorCode::BadResponse)),
-    }))
-}
-
-async fn sign_in(
-    client: Rc<Client>,
-    op: Op,
-    p: Value,
-    files: Option<JsValue>,
-) -> Result<JsValue, Error> {
-    let request = client.build(op, &p, "")?;
-    let email = match op {
-        // The email the ID token's claims name, for `requires2fa`.
+/// The email a sign-in names, for `requires2fa`: the argument's, or the one the ID
+/// token's claims name.
+fn sign_in_email(op: Op, p: &Value) -> Option<String> {
+    match op {
         Op::IdToken => p
             .str_at("idToken")
             .and_then(|t| payload(t, &BrowserJson))
             .and_then(|claims| claims.str_at("email").map(str::to_owned)),
         _ => p.str_at("email").map(str::to_owned),
-    };
-    let outcome = client.request(op, &request, files.as_ref()).await?;
-    signed_in(&client, outcome, email)
-}
-
-/// The user's own answer: the cached session follows (USER_UPDATED); anything but
-/// `getCurrentUser` emits even when nothing changed (an update the caller asked for).
-async fn own_user(
-    client: Rc<Client>,
-    op: Op,
-    p: Value,
-    files: Option<JsValue>,
-) -> Result<JsValue, Error> {
-    let request = client.build(op, &p, "")?;
-    let Outcome::User { user, session } = client.request(op, &request, files.as_ref()).await?
-    else {
-        return Err(err(ErrorCode::BadResponse));
-    };
-    if let Some(session) = session {
-        if op != Op::CurrentUser || client.held().as_ref() != Some(&session) {
-            client.save(session, Event::UserUpdated);
-        }
     }
-    Ok(to_js(&user.to_value()))
 }
 
-/// A method whose answer carries nothing to keep (or a value to hand back as is).
-async fn plain(client: Rc<Client>, op: Op, p: Value) -> Result<JsValue, Error> {
-    let email = client
-        .second_factor_email
-        .borrow()
-        .clone()
-        .unwrap_or_default();
-    let request = client.build(op, &p, &email)?;
-    let outcome = client.request(op, &request, None).await?;
-    Ok(match outcome {
-        Outcome::Public(user) => to_js(&user.to_value()),
-        Outcome::List(list) => to_js(&list.to_value()),
-        _ => JsValue::UNDEFINED,
-    })
+/// Sends `request` (the one I/O path every method's request takes) and reads the
+/// answer with [`finish`].
+async fn exchange(
+    client: &Rc<Client>,
+    op: Op,
+    request: &Request,
+    files: Option<&JsValue>,
+    email: Option<String>,
+) -> Result<JsValue, Error> {
+    let outcome = client.request(op, request, files).await?;
+    finish(client, op, outcome, email)
+}
+
+/// What an answer means for the client's state, and what the method resolves with.
+fn finish(
+    client: &Rc<Client>,
+    op: Op,
+    outcome: Outcome,
+    email: Option<String>,
+) -> Result<JsValue, Error> {
+    match op {
+        // A sign-in's answer: a session (kept, SIGNED_IN) or the second factor's step.
+        Op::Signup | Op::SignupWithFiles | Op::Login | Op::IdToken | Op::OauthVerify => {
+            Ok(to_js(&match outcome {
+                Outcome::SecondFactor {
+                    message,
+                    email: answered,
+                } => {
+                    let email = answered.or(email).filter(|e| !e.is_empty());
+                    *client.second_factor_email.borrow_mut() = email.clone();
+                    second_factor_result(message, email)
+                }
+                Outcome::Session(session) => {
+                    // A sign-in that completes ends any pending one: `verify2fa` and
+                    // `send2faCode` no longer default to its email.
+                    client.second_factor_email.borrow_mut().take();
+                    session_result(&client.save(session, Event::SignedIn))
+                }
+                _ => return Err(err(ErrorCode::BadResponse)),
+            }))
+        }
+        // The second factor's answer finishes the sign-in: SIGNED_IN.
+        Op::Verify2fa => match outcome {
+            Outcome::Session(session) => {
+                client.second_factor_email.borrow_mut().take();
+                Ok(to_js(
+                    &client.save(session, Event::SignedIn).view().to_value(),
+                ))
+            }
+            _ => Err(err(ErrorCode::BadResponse)),
+        },
+        // The user's own answer: the cached session follows (USER_UPDATED); anything
+        // but `getCurrentUser` emits even when nothing changed (an update the caller
+        // asked for).
+        Op::CurrentUser | Op::Update | Op::Follow | Op::Unfollow => {
+            let Outcome::User { user, session } = outcome else {
+                return Err(err(ErrorCode::BadResponse));
+            };
+            if let Some(session) = session {
+                if op != Op::CurrentUser || client.held().as_ref() != Some(&session) {
+                    client.save(session, Event::UserUpdated);
+                }
+            }
+            Ok(to_js(&user.to_value()))
+        }
+        // The new password's answer: its fresh token is adopted.
+        Op::ChangePassword => match outcome {
+            Outcome::Session(fresh) => {
+                client.save(fresh, Event::TokenRefreshed);
+                Ok(JsValue::UNDEFINED)
+            }
+            _ => Err(err(ErrorCode::BadResponse)),
+        },
+        // The provider's URL, to carry the flow's state.
+        Op::OauthUrl => match outcome {
+            Outcome::Url(url) => Ok(JsValue::from_str(&url)),
+            _ => Err(err(ErrorCode::BadResponse)),
+        },
+        // An answer with nothing to keep, or a value handed back as it is.
+        _ => Ok(match outcome {
+            Outcome::Public(user) => to_js(&user.to_value()),
+            Outcome::List(list) => to_js(&list.to_value()),
+            _ => JsValue::UNDEFINED,
+        }),
+    }
 }
 
 /// Adopts the fresh token the server returns; against a server without
@@ -203,7 +221,7 @@ async fn change_password(client: Rc<Client>, p: Value) -> Result<JsValue, Error>
         .email()
         .to_owned();
     let request = client.build(Op::ChangePassword, &p, &email)?;
-    let outcome = match client.request(Op::ChangePassword, &request, None).await {
+    match exchange(&client, Op::ChangePassword, &request, None, None).await {
         Err(e) if e.status == 404 || e.status == 405 => {
             // A server without change-password: check the current password, then set
             // the new one.
@@ -223,15 +241,10 @@ async fn change_password(client: Rc<Client>, p: Value) -> Result<JsValue, Error>
                     None,
                 )
                 .await?;
-            outcome
+            finish(&client, Op::ChangePassword, outcome, None)
         }
-        other => other?,
-    };
-    let Outcome::Session(fresh) = outcome else {
-        return Err(err(ErrorCode::BadResponse));
-    };
-    client.save(fresh, Event::TokenRefreshed);
-    Ok(JsValue::UNDEFINED)
+        other => other,
+    }
 }
 
 /// The provider's URL with a fresh state, remembered in this tab.
@@ -255,10 +268,8 @@ async fn oauth_url(client: Rc<Client>, p: Value) -> Result<String, Error> {
         (Some(github), "github") => github_url(github, redirect_uri),
         _ => {
             let request = client.build(Op::OauthUrl, &p, "")?;
-            match client.request(Op::OauthUrl, &request, None).await? {
-                Outcome::Url(url) => url,
-                _ => return Err(err(ErrorCode::BadResponse)),
-            }
+            let url = exchange(&client, Op::OauthUrl, &request, None, None).await?;
+            url.as_string().ok_or_else(|| err(ErrorCode::BadResponse))?
         }
     };
     let flows = client.flows();
@@ -291,27 +302,7 @@ async fn callback(client: Rc<Client>, url: JsValue) -> Result<JsValue, Error> {
         None => flows.remove(FLOWS),
     }
     let request = callback.verify?;
-    let outcome = client.request(Op::OauthVerify, &request, None).await?;
-    signed_in(&client, outcome, None)
-}
-
-/// Finishes a sign-in that answered `requires2fa`; emits `SIGNED_IN`.
-async fn verify_2fa(client: Rc<Client>, p: Value) -> Result<JsValue, Error> {
-    let email = client
-        .second_factor_email
-        .borrow()
-        .clone()
-        .unwrap_or_default();
-    let request = client.build(Op::Verify2fa, &p, &email)?;
-    match client.request(Op::Verify2fa, &request, None).await? {
-        Outcome::Session(session) => {
-            client.second_factor_email.borrow_mut().take();
-            Ok(to_js(
-                &client.save(session, Event::SignedIn).view().to_value(),
-            ))
-        }
-        _ => Err(err(ErrorCode::BadResponse)),
-    }
+    exchange(&client, Op::OauthVerify, &request, None, None).await
 }
 
 #[wasm_bindgen]
@@ -372,7 +363,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SignupParams")] params: JsValue,
     ) -> Promise {
-        self.call(Call::SignIn(Op::Signup, params, None))
+        self.call(Call::Op(Op::Signup, params, None))
     }
 
     /// Creates an account with files, sent as `multipart/form-data`.
@@ -382,7 +373,7 @@ impl CocobaseAuth {
         #[wasm_bindgen(unchecked_param_type = "SignupWithFilesParams")] params: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Files")] files: JsValue,
     ) -> Promise {
-        self.call(Call::SignIn(Op::SignupWithFiles, params, Some(files)))
+        self.call(Call::Op(Op::SignupWithFiles, params, Some(files)))
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<AuthResult>")]
@@ -390,7 +381,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "LoginParams")] params: JsValue,
     ) -> Promise {
-        self.call(Call::SignIn(Op::Login, params, None))
+        self.call(Call::Op(Op::Login, params, None))
     }
 
     /// Clears memory and storage and emits `SIGNED_OUT` ("logout"); other tabs follow.
@@ -400,7 +391,7 @@ impl CocobaseAuth {
 
     #[wasm_bindgen(js_name = getCurrentUser, unchecked_return_type = "Promise<User>")]
     pub fn get_current_user(&self) -> Promise {
-        self.call(Call::OwnUser(Op::CurrentUser, JsValue::NULL, None))
+        self.call(Call::Op(Op::CurrentUser, JsValue::NULL, None))
     }
 
     /// `append`/`remove` become `data.$append`/`data.$remove`; emits `USER_UPDATED`.
@@ -409,7 +400,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "UserUpdate")] update: JsValue,
     ) -> Promise {
-        self.call(Call::OwnUser(Op::Update, update, None))
+        self.call(Call::Op(Op::Update, update, None))
     }
 
     #[wasm_bindgen(js_name = updateUserWithFiles, unchecked_return_type = "Promise<User>")]
@@ -418,7 +409,7 @@ impl CocobaseAuth {
         #[wasm_bindgen(unchecked_param_type = "UserUpdate")] update: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Files")] files: JsValue,
     ) -> Promise {
-        self.call(Call::OwnUser(Op::Update, update, Some(files)))
+        self.call(Call::Op(Op::Update, update, Some(files)))
     }
 
     /// Adds `userId` to `data.following_ids` (atomically, on the server).
@@ -427,7 +418,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     ) -> Promise {
-        self.call(Call::OwnUser(Op::Follow, user_id, None))
+        self.call(Call::Op(Op::Follow, user_id, None))
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
@@ -435,7 +426,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(js_name = userId, unchecked_param_type = "string")] user_id: JsValue,
     ) -> Promise {
-        self.call(Call::OwnUser(Op::Unfollow, user_id, None))
+        self.call(Call::Op(Op::Unfollow, user_id, None))
     }
 
     /// Adopts the fresh token the server returns.
@@ -450,7 +441,7 @@ impl CocobaseAuth {
     #[wasm_bindgen(js_name = listUsers, unchecked_return_type = "Promise<UserList>")]
     pub fn list_users(&self, params: Option<ListUsersParams>) -> Promise {
         let params = params.map_or(JsValue::UNDEFINED, JsValue::from);
-        self.call(Call::Plain(Op::ListUsers, params))
+        self.call(Call::Op(Op::ListUsers, params, None))
     }
 
     #[wasm_bindgen(js_name = getUserById, unchecked_return_type = "Promise<PublicUser>")]
@@ -458,7 +449,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Promise {
-        self.call(Call::Plain(Op::GetUser, id))
+        self.call(Call::Op(Op::GetUser, id, None))
     }
 
     /// The provider's sign-in URL, carrying a fresh `state` remembered in this tab.
@@ -495,24 +486,24 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Verify2faParams")] params: JsValue,
     ) -> Promise {
-        self.call(Call::Verify2fa(params))
+        self.call(Call::Op(Op::Verify2fa, params, None))
     }
 
     /// Mails a new second-factor code (to the last sign-in's email by default).
     #[wasm_bindgen(js_name = send2faCode, unchecked_return_type = "Promise<void>")]
     pub fn send_2fa_code(&self, email: Option<String>) -> Promise {
         let email = email.map_or(JsValue::UNDEFINED, JsValue::from);
-        self.call(Call::Plain(Op::Send2faCode, email))
+        self.call(Call::Op(Op::Send2faCode, email, None))
     }
 
     #[wasm_bindgen(js_name = enable2fa, unchecked_return_type = "Promise<void>")]
     pub fn enable_2fa(&self) -> Promise {
-        self.call(Call::Plain(Op::Enable2fa, JsValue::NULL))
+        self.call(Call::Op(Op::Enable2fa, JsValue::NULL, None))
     }
 
     #[wasm_bindgen(js_name = disable2fa, unchecked_return_type = "Promise<void>")]
     pub fn disable_2fa(&self) -> Promise {
-        self.call(Call::Plain(Op::Disable2fa, JsValue::NULL))
+        self.call(Call::Op(Op::Disable2fa, JsValue::NULL, None))
     }
 
     /// Resolves the same whether the email exists or not.
@@ -521,7 +512,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] email: JsValue,
     ) -> Promise {
-        self.call(Call::Plain(Op::RequestPasswordReset, email))
+        self.call(Call::Op(Op::RequestPasswordReset, email, None))
     }
 
     /// Checks the new password locally first; signs nobody in.
@@ -530,12 +521,12 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ResetPasswordParams")] params: JsValue,
     ) -> Promise {
-        self.call(Call::Plain(Op::ResetPassword, params))
+        self.call(Call::Op(Op::ResetPassword, params, None))
     }
 
     #[wasm_bindgen(js_name = requestEmailVerification, unchecked_return_type = "Promise<void>")]
     pub fn request_email_verification(&self) -> Promise {
-        self.call(Call::Plain(Op::RequestEmailVerification, JsValue::NULL))
+        self.call(Call::Op(Op::RequestEmailVerification, JsValue::NULL, None))
     }
 
     /// When signed in, the cached and stored user follow (`USER_UPDATED`).
@@ -544,7 +535,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     ) -> Promise {
-        self.call(Call::VerifyEmail(token))
+        self.call(Call::Op(Op::VerifyEmail, token, None))
     }
 
     /// Signs in with a Google ID token (Google Identity Services' `credential`).
@@ -553,7 +544,7 @@ impl CocobaseAuth {
         &self,
         #[wasm_bindgen(unchecked_param_type = "IdTokenParams")] params: JsValue,
     ) -> Promise {
-        self.call(Call::SignIn(Op::IdToken, params, None))
+        self.call(Call::Op(Op::IdToken, params, None))
     }
 
     /// Refreshes the token now: one request however many callers wait on it, in this

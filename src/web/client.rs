@@ -444,13 +444,14 @@ impl Client {
         request: &Request,
         files: Option<&JsValue>,
     ) -> Result<Outcome, Error> {
-        if !request.as_user {
-            return self.send(op, request, None, files).await;
-        }
-        let token = self.token().await?;
-        let outcome = self.send(op, request, Some(&token), files).await;
-        if let Err(e) = &outcome {
-            self.end_on_401(&token, e);
+        let token = if request.as_user {
+            Some(self.token().await?)
+        } else {
+            None
+        };
+        let outcome = self.send(op, request, token.as_deref(), files).await;
+        if let (Err(e), Some(token)) = (&outcome, &token) {
+            self.end_on_401(token, e);
         }
         outcome
     }

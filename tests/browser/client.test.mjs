@@ -249,6 +249,62 @@ test("change password keeps the session and revokes old tokens (change_password_
   assertErr(o.oldPassword, "invalid_credentials");
 });
 
+test("change password against a server without change-password: a login checks the current password, then the new one is set on the user", TIMEOUT, async () => {
+  const o = await inPage(async () => {
+    const h = await import("/page-helpers.mjs");
+    const { auth } = h.client();
+    await h.signedUp(auth);
+    const { log } = h.record(auth);
+    const oldToken = auth.accessToken;
+    // The hosted service today: no POST /change-password (404), and PATCH /user takes
+    // `password`. The emulator refuses the latter, so that request is answered with
+    // the user (what the hosted service answers) and written down.
+    const sent = [];
+    const patches = [];
+    const original = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const path = new URL(request.url).pathname.replace("/auth-collections", "");
+      sent.push(`${request.method} ${path}`);
+      if (path === "/change-password") {
+        return new Response('{"detail":"Not Found"}', { status: 404, headers: { "Content-Type": "application/json" } });
+      }
+      if (request.method === "PATCH" && path === "/user") {
+        patches.push({ body: await request.clone().text(), authorization: request.headers.get("Authorization") });
+        return original(new Request(request.url, { method: "GET", headers: request.headers }));
+      }
+      return original(request);
+    };
+    const out = {};
+    try {
+      out.wrongCurrent = await h.err(auth.changePassword({ currentPassword: "Not-The-One-9", newPassword: "Brand-New-Pass-7" }));
+      out.sentAfterWrong = [...sent];
+      out.patchesAfterWrong = patches.length;
+      out.keptAfterWrong = auth.accessToken === oldToken;
+      sent.length = 0;
+      await h.ok(auth.changePassword({ currentPassword: h.PASSWORD, newPassword: "Brand-New-Pass-7" }));
+    } finally {
+      globalThis.fetch = original;
+    }
+    out.sent = sent;
+    out.patches = patches;
+    out.newToken = auth.accessToken;
+    out.tokenChanged = auth.accessToken !== oldToken;
+    out.log = [...log];
+    return out;
+  });
+  assertErr(o.wrongCurrent, "invalid_credentials");
+  assert.deepStrictEqual(o.sentAfterWrong, ["POST /change-password", "POST /login"]);
+  assert.strictEqual(o.patchesAfterWrong, 0, "a wrong current password sets nothing");
+  assert.ok(o.keptAfterWrong, "the session is kept");
+  assert.deepStrictEqual(o.sent, ["POST /change-password", "POST /login", "PATCH /user"]);
+  assert.strictEqual(o.patches.length, 1);
+  assert.deepStrictEqual(JSON.parse(o.patches[0].body), { password: "Brand-New-Pass-7" });
+  assert.strictEqual(o.patches[0].authorization, `Bearer ${o.newToken}`, "set with the login's fresh token");
+  assert.ok(o.tokenChanged, "the login's token is adopted");
+  assert.deepStrictEqual(o.log.filter((l) => l.startsWith("TOKEN_REFRESHED")), ["TOKEN_REFRESHED"], JSON.stringify(o.log));
+});
+
 test("list users and public profiles (list_users_and_public_profiles)", TIMEOUT, async () => {
   const o = await inPage(async () => {
     const h = await import("/page-helpers.mjs");
