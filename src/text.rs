@@ -25,6 +25,18 @@ pub fn rsplit_once(s: &str, sep: u8) -> Option<(&str, &str)> {
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
+/// `s` without the `byte`s it starts with (`str::trim_start_matches` with an ASCII char).
+pub fn trim_start_byte(s: &str, byte: u8) -> &str {
+    let start = s.bytes().position(|b| b != byte).unwrap_or(s.len());
+    s.get(start..).unwrap_or("")
+}
+
+/// `s` without the `byte`s it ends with (`str::trim_end_matches` with an ASCII char).
+pub fn trim_end_byte(s: &str, byte: u8) -> &str {
+    let end = s.bytes().rposition(|b| b != byte).map_or(0, |i| i + 1);
+    s.get(..end).unwrap_or("")
+}
+
 /// The parts of `s` between `sep`s, as `str::split` gives them.
 pub fn parts(s: &str, sep: u8) -> Parts<'_> {
     Parts { rest: Some(s), sep }
@@ -74,7 +86,7 @@ mod tests {
     #[test]
     fn agree_with_str() {
         for s in [
-            "", "a", "&", "a&b", "&a&&b&", "é&ü", "??x?", "x==", "a.b.c", "@a@b@",
+            "", "a", "&", "a&b", "&a&&b&", "é&ü", "??x?", "x==", "a.b.c", "@a@b@", "===", "?é?",
         ] {
             for sep in ['&', '?', '=', '.', '@'] {
                 let b = sep as u8;
@@ -83,6 +95,12 @@ mod tests {
                 let mine: Vec<&str> = parts(s, b).collect();
                 let std: Vec<&str> = s.split(sep).collect();
                 assert_eq!(mine, std, "{s} {sep}");
+                assert_eq!(
+                    trim_start_byte(s, b),
+                    s.trim_start_matches(sep),
+                    "{s} {sep}"
+                );
+                assert_eq!(trim_end_byte(s, b), s.trim_end_matches(sep), "{s} {sep}");
             }
         }
     }

@@ -4,6 +4,7 @@
 //! `CocobaseError`.
 
 use super::json::Value;
+use crate::text::{trim_end_byte, trim_start_byte};
 
 /// The stable error codes of JS-API.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -422,11 +423,11 @@ fn number_text(n: f64) -> String {
     };
     let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     let (digits, exponent) = if a >= 1.0 {
-        (whole.trim_end_matches('0'), whole.len() as i64 - 1)
+        (trim_end_byte(whole, b'0'), whole.len() as i64 - 1)
     } else {
-        let significant = fraction.trim_start_matches('0');
+        let significant = trim_start_byte(fraction, b'0');
         let zeros = fraction.len() - significant.len();
-        (significant.trim_end_matches('0'), -(zeros as i64) - 1)
+        (trim_end_byte(significant, b'0'), -(zeros as i64) - 1)
     };
     let mut text = String::from(sign);
     let mut rest = digits.chars();

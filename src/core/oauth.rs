@@ -6,7 +6,7 @@ use super::error::{Error, ErrorCode};
 use super::json::{Map, Value};
 use super::options::Github;
 use super::request::{encode, oauth_verify, Request, PROVIDERS};
-use crate::text::{parts, split_once};
+use crate::text::{parts, split_once, trim_start_byte};
 
 /// How long a started sign-in stays valid, and how many are remembered.
 pub const FLOW_TTL_MS: i64 = 600_000;
@@ -132,7 +132,29 @@ pub fn decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    lossy(&out)
+}
+
+/// `bytes` as text, each byte sequence that is not UTF-8 as U+FFFD
+/// (`String::from_utf8_lossy`, without its chunk iterator).
+fn lossy(mut bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return text;
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                text.push('\u{FFFD}');
+                bytes = rest
+                    .get(e.error_len().unwrap_or(rest.len())..)
+                    .unwrap_or_default();
+            }
+        }
+    }
 }
 
 /// `(before '?', query, fragment)`.
@@ -158,16 +180,22 @@ fn carries_params(fragment: &str) -> bool {
 /// A pair's name (what comes before its `=`), decoded.
 fn key(pair: &str) -> String {
     let name = split_once(pair, b'=').map_or(pair, |(name, _)| name);
-    decode(name.trim_start_matches('?'))
+    decode(trim_start_byte(name, b'?'))
 }
 
 /// The pairs of a `&`-list that are not OAuth parameters, as written (empty ones and
 /// bare `?`s dropped).
 fn strip(list: &str) -> String {
-    parts(list, b'&')
-        .filter(|p| !p.trim_start_matches('?').is_empty() && !OAUTH_KEYS.contains(&key(p).as_str()))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut kept = String::new();
+    for pair in parts(list, b'&') {
+        if !trim_start_byte(pair, b'?').is_empty() && !OAUTH_KEYS.contains(&key(pair).as_str()) {
+            if !kept.is_empty() {
+                kept.push('&');
+            }
+            kept.push_str(pair);
+        }
+    }
+    kept
 }
 
 /// The URL without the OAuth parameters (query and parameter-style fragment); the rest
@@ -181,7 +209,7 @@ pub fn clean(url: &str) -> String {
     }
     if let Some(f) = fragment {
         let kept = if carries_params(f) {
-            let pairs = f.trim_start_matches('?');
+            let pairs = trim_start_byte(f, b'?');
             let kept = strip(pairs);
             if kept.is_empty() {
                 kept
@@ -213,7 +241,7 @@ fn read_callback(url: &str) -> Option<Answer> {
     let (_, query, fragment) = split(url);
     let fragment = fragment
         .filter(|f| carries_params(f))
-        .map(|f| f.trim_start_matches('?'));
+        .map(|f| trim_start_byte(f, b'?'));
     let mut a = Answer::default();
     for part in [query, fragment].into_iter().flatten() {
         for pair in parts(part, b'&').filter(|p| !p.is_empty()) {

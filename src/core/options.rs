@@ -3,6 +3,7 @@
 
 use super::error::{Error, ErrorCode};
 use super::json::Value;
+use crate::text::trim_end_byte;
 use crate::unicode::is_whitespace;
 use crate::validate::PasswordPolicy;
 
@@ -196,9 +197,8 @@ pub fn config(o: &Value) -> Result<Config, Error> {
         ));
     }
     let key = opt_str(o, "apiKey", "apiKey must be a string.")?.unwrap_or("");
-    let base = opt_str(o, "baseUrl", "baseUrl must be a string.")?
-        .unwrap_or(HOSTED)
-        .trim_end_matches('/');
+    let base = opt_str(o, "baseUrl", "baseUrl must be a string.")?.unwrap_or(HOSTED);
+    let base = trim_end_byte(base, b'/');
     if key.is_empty() || key.chars().any(is_whitespace) {
         return Err(Error::config(
             "apiKey is required and must not contain spaces.",

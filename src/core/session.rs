@@ -4,6 +4,7 @@
 
 use super::json::{Codec, Map, Value};
 use super::token::{is_jwt, local_expiry_of_exp};
+use crate::text::{trim_end_byte, trim_start_byte};
 
 /// The version of the stored record this client writes and reads.
 pub const RECORD_VERSION: i64 = 1;
@@ -82,7 +83,7 @@ pub fn restore(record: Option<&Value>) -> Option<Session> {
 /// else `None`. When the token was received is unknown, so `exp` is read against the
 /// local clock.
 pub fn adopt(token: &str, user_text: &str, codec: &dyn Codec) -> Option<Session> {
-    let token = super::options::js_trim(token).trim_matches('"');
+    let token = trim_end_byte(trim_start_byte(super::options::js_trim(token), b'"'), b'"');
     let user = codec.parse(user_text)?;
     if token.is_empty() || !is_user(&user) || !is_jwt(token) {
         return None;

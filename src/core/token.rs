@@ -5,7 +5,7 @@
 //! nothing here panics, whatever a server or a stored record holds.
 
 use super::json::{Codec, Value};
-use crate::text::parts;
+use crate::text::{parts, trim_end_byte};
 
 /// The claims the client uses, in seconds since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub struct Claims {
 /// Three parts of base64url (the first two not empty): the shape of a JWT.
 pub fn is_jwt(token: &str) -> bool {
     let mut parts = parts(token, b'.');
-    let mut next = || parts.next().map(|p| p.trim_end_matches('='));
+    let mut next = || parts.next().map(|p| trim_end_byte(p, b'='));
     let b64 = |p: &str| {
         p.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/'))
@@ -85,7 +85,7 @@ pub fn to_ms(seconds: i64) -> Option<i64> {
 
 /// Standard or URL-safe base64, padded or not; `None` on any other byte.
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
+    let s = trim_end_byte(s, b'=');
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for b in s.bytes() {

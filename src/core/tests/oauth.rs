@@ -434,6 +434,36 @@ fn oauth_callback_urls() {
     assert_eq!(decode("%C3"), "\u{FFFD}");
 }
 
+/// Bytes that are not UTF-8 read as `String::from_utf8_lossy` reads them: one U+FFFD per
+/// maximal invalid sequence, wherever it stands.
+#[test]
+fn decoded_bytes_that_are_not_utf8_read_as_lossy_utf8() {
+    let pieces: [&[u8]; 9] = [
+        b"a",
+        b"\xff",
+        b"\xc3",
+        b"\xc3\xa9",
+        b"\xe2\x9c",
+        b"\xe2\x9c\x93",
+        b"\xf0\x9f\x98",
+        b"\xed\xa0\x80",
+        b"\x80",
+    ];
+    for a in pieces {
+        for b in pieces {
+            for c in pieces {
+                let bytes = [a, b, c].concat();
+                let escaped: String = bytes.iter().map(|byte| format!("%{byte:02X}")).collect();
+                assert_eq!(
+                    decode(&escaped),
+                    String::from_utf8_lossy(&bytes),
+                    "{bytes:x?}"
+                );
+            }
+        }
+    }
+}
+
 // `with_state` through `start(...).1`.
 #[test]
 fn oauth_state_is_added_to_the_query() {
