@@ -258,11 +258,11 @@ async fn oauth_url(client: Rc<Client>, p: Value) -> Result<String, Error> {
         ));
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let state: String = random
-        .iter()
-        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
-        .map(char::from)
-        .collect();
+    let mut state = String::with_capacity(2 * random.len());
+    for b in random {
+        state.push(char::from(HEX[usize::from(b >> 4)]));
+        state.push(char::from(HEX[usize::from(b & 15)]));
+    }
     let (provider, redirect_uri) = oauth_params(&p)?;
     let url = match (&client.config.github, provider) {
         (Some(github), "github") => github_url(github, redirect_uri),
