@@ -76,11 +76,7 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
             let p = params(p)?;
             // The pending second factor's email: `verify2fa` and `send2faCode` default
             // to it (no other request reads it).
-            let email = client
-                .second_factor_email
-                .borrow()
-                .clone()
-                .unwrap_or_default();
+            let email = client.second_factor_email.get().unwrap_or_default();
             let request = client.build(op, &p, &email)?;
             let result =
                 exchange(&client, op, &request, files.as_ref(), sign_in_email(op, &p)).await?;
@@ -154,13 +150,13 @@ fn finish(
                     email: answered,
                 } => {
                     let email = answered.or(email).filter(|e| !e.is_empty());
-                    *client.second_factor_email.borrow_mut() = email.clone();
+                    client.second_factor_email.set(email.clone());
                     second_factor_result(message, email)
                 }
                 Outcome::Session(session) => {
                     // A sign-in that completes ends any pending one: `verify2fa` and
                     // `send2faCode` no longer default to its email.
-                    client.second_factor_email.borrow_mut().take();
+                    client.second_factor_email.take();
                     session_result(&client.save(session, Event::SignedIn))
                 }
                 _ => return Err(err(ErrorCode::BadResponse)),
@@ -169,7 +165,7 @@ fn finish(
         // The second factor's answer finishes the sign-in: SIGNED_IN.
         Op::Verify2fa => match outcome {
             Outcome::Session(session) => {
-                client.second_factor_email.borrow_mut().take();
+                client.second_factor_email.take();
                 Ok(to_js(
                     &client.save(session, Event::SignedIn).view().to_value(),
                 ))
@@ -348,12 +344,12 @@ impl CocobaseAuth {
     /// `INITIAL_SESSION` once. Every call returns the same Promise.
     #[wasm_bindgen(unchecked_return_type = "Promise<Session | null>")]
     pub fn initialize(&self) -> Promise {
-        if let Some(running) = self.client.init.borrow().clone() {
+        if let Some(running) = self.client.init.get() {
             return running;
         }
         self.client.restore_stored();
         let started = self.call(Call::Initialize);
-        *self.client.init.borrow_mut() = Some(started.clone());
+        self.client.init.set(Some(started.clone()));
         started
     }
 

@@ -2,7 +2,7 @@
 //! refresh timer and single-flight refresh. The exported class (`auth.rs`) forwards
 //! every method here; the core decides what to send and what each answer means.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
@@ -20,6 +20,7 @@ use crate::core::session::{adopt, restore, Session, Shape};
 use super::convert::{parse, stringify, to_js, BrowserJson};
 use super::flight::Flight;
 use super::send::send;
+use super::slot::Slot;
 use super::store::{global, member, Store};
 use super::tabs;
 use super::timer::Timer;
@@ -104,24 +105,24 @@ pub struct Client {
     pub config: Config,
     store: Store,
     /// Pending sign-ins by redirect (sessionStorage: per tab), opened on first use.
-    flows: RefCell<Option<Rc<Store>>>,
-    pub session: RefCell<Option<Session>>,
-    listeners: RefCell<Vec<(u32, Function)>>,
+    flows: Slot<Option<Rc<Store>>>,
+    pub session: Slot<Option<Session>>,
+    listeners: Slot<Vec<(u32, Function)>>,
     next_listener: Cell<u32>,
     /// `initialize()` has settled: late listeners get INITIAL_SESSION on their own.
     pub ready: Cell<bool>,
-    pub init: RefCell<Option<js_sys::Promise>>,
+    pub init: Slot<Option<js_sys::Promise>>,
     /// The server cannot refresh: the session lasts until it expires.
     unsupported: Cell<bool>,
     failures: Cell<u32>,
     /// See [`RefreshPolicy::not_before`]: set when a new token arrives while running.
     not_before: Cell<i64>,
-    flight: RefCell<Option<Rc<Flight<RefreshOutcome>>>>,
-    timer: RefCell<Option<Timer>>,
-    window_listeners: RefCell<Vec<Listener>>,
+    flight: Slot<Option<Rc<Flight<RefreshOutcome>>>>,
+    timer: Slot<Option<Timer>>,
+    window_listeners: Slot<Vec<Listener>>,
     gone: Cell<bool>,
     /// The email of the last sign-in that asked for a second factor.
-    pub second_factor_email: RefCell<Option<String>>,
+    pub second_factor_email: Slot<Option<String>>,
 }
 
 impl Client {
@@ -130,20 +131,20 @@ impl Client {
         let client = Rc::new(Client {
             config,
             store,
-            flows: RefCell::new(None),
-            session: RefCell::new(None),
-            listeners: RefCell::new(Vec::new()),
+            flows: Slot::default(),
+            session: Slot::default(),
+            listeners: Slot::default(),
             next_listener: Cell::new(0),
             ready: Cell::new(false),
-            init: RefCell::new(None),
+            init: Slot::default(),
             unsupported: Cell::new(false),
             failures: Cell::new(0),
             not_before: Cell::new(i64::MIN),
-            flight: RefCell::new(None),
-            timer: RefCell::new(None),
-            window_listeners: RefCell::new(Vec::new()),
+            flight: Slot::default(),
+            timer: Slot::default(),
+            window_listeners: Slot::default(),
             gone: Cell::new(false),
-            second_factor_email: RefCell::new(None),
+            second_factor_email: Slot::default(),
         });
         client.listen_to_the_page();
         client
@@ -204,13 +205,13 @@ impl Client {
                 }),
             );
         }
-        *self.window_listeners.borrow_mut() = listeners;
+        self.window_listeners.set(listeners);
     }
 
     // ----- state and events ------------------------------------------------------
 
     pub fn held(&self) -> Option<Session> {
-        self.session.borrow().clone()
+        self.session.get()
     }
 
     fn policy(&self) -> RefreshPolicy {
@@ -226,10 +227,7 @@ impl Client {
         let view = self.held().map(|s| s.view().to_value());
         let listeners: Vec<Function> = self
             .listeners
-            .borrow()
-            .iter()
-            .map(|(_, f)| f.clone())
-            .collect();
+            .with(|listeners| listeners.iter().map(|(_, f)| f.clone()).collect());
         for listener in listeners {
             // Each listener gets its own copy: nothing it changes reaches the client.
             let session = view.as_ref().map_or(JsValue::NULL, to_js);
@@ -254,17 +252,18 @@ impl Client {
     /// Holds `session` in memory; a new token due as soon as it arrives waits for
     /// half its life ([`RefreshPolicy::not_before_of`]).
     fn hold(&self, session: Session) {
-        let fresh =
-            self.session.borrow().as_ref().map(|s| &s.access_token) != Some(&session.access_token);
+        let fresh = self
+            .session
+            .with(|held| held.as_ref().map(|s| &s.access_token) != Some(&session.access_token));
         if fresh {
             let not_before = self.policy().not_before_of(session.expires_at, now());
             self.not_before.set(not_before);
         }
-        *self.session.borrow_mut() = Some(session);
+        self.session.set(Some(session));
     }
 
     pub fn end(self: &Rc<Self>, reason: Reason) {
-        if self.session.borrow_mut().take().is_none() {
+        if self.session.take().is_none() {
             return;
         }
         self.unsupported.set(false);
@@ -277,9 +276,7 @@ impl Client {
     fn end_if(self: &Rc<Self>, token: &str, reason: Reason) {
         let same = self
             .session
-            .borrow()
-            .as_ref()
-            .is_some_and(|s| s.access_token == token);
+            .with(|held| held.as_ref().is_some_and(|s| s.access_token == token));
         if same {
             self.end(reason);
         }
@@ -319,44 +316,49 @@ impl Client {
     pub fn add_listener(&self, callback: Function) -> u32 {
         let id = self.next_listener.get();
         self.next_listener.set(id + 1);
-        self.listeners.borrow_mut().push((id, callback));
+        self.listeners
+            .with(|listeners| listeners.push((id, callback)));
         id
     }
 
     pub fn remove_listener(&self, id: u32) {
-        self.listeners.borrow_mut().retain(|(n, _)| *n != id);
+        self.listeners
+            .with(|listeners| listeners.retain(|(n, _)| *n != id));
     }
 
     pub fn has_listener(&self, id: u32) -> bool {
-        self.listeners.borrow().iter().any(|(n, _)| *n == id)
+        self.listeners
+            .with(|listeners| listeners.iter().any(|(n, _)| *n == id))
     }
 
     pub fn dispose(&self) {
         self.gone.set(true);
-        self.timer.borrow_mut().take();
-        self.window_listeners.borrow_mut().clear();
-        self.listeners.borrow_mut().clear();
+        self.timer.take();
+        self.window_listeners.take();
+        self.listeners.take();
     }
 
     // ----- the refresh timer -----------------------------------------------------
 
     fn set_timer(self: &Rc<Self>, delay_ms: f64) {
-        let mut timer = self.timer.borrow_mut();
-        *timer = None;
+        self.timer.take();
         if self.gone.get() {
             return;
         }
         let weak = Rc::downgrade(self);
-        *timer = Some(Timer::start(delay_ms, move || {
+        self.timer.set(Some(Timer::start(delay_ms, move || {
             if let Some(client) = weak.upgrade() {
                 client.wake();
             }
-        }));
+        })));
     }
 
     fn arm(self: &Rc<Self>) {
-        let Some(expires_at) = self.session.borrow().as_ref().map(|s| s.expires_at) else {
-            self.timer.borrow_mut().take();
+        let Some(expires_at) = self
+            .session
+            .with(|held| held.as_ref().map(|s| s.expires_at))
+        else {
+            self.timer.take();
             return;
         };
         // After a failure, the retry is already scheduled.
@@ -498,19 +500,19 @@ impl Client {
         if self.unsupported.get() {
             return Err(err(ErrorCode::RefreshUnsupported));
         }
-        let running = self.flight.borrow().clone();
+        let running = self.flight.get();
         let flight = match running {
             Some(flight) => flight,
             None => {
                 let client = self.clone();
                 let flight = Flight::start(async move {
                     let outcome = client.refresh_once().await;
-                    client.flight.borrow_mut().take();
+                    client.flight.take();
                     outcome
                 });
                 // The run starts on a later microtask, so the slot is filled before it
                 // can clear it.
-                *self.flight.borrow_mut() = Some(flight.clone());
+                self.flight.set(Some(flight.clone()));
                 flight
             }
         };
@@ -586,7 +588,7 @@ impl Client {
             self.store.remove(key);
             session = None;
         }
-        *self.session.borrow_mut() = session;
+        self.session.set(session);
         // Restored: refreshed as soon as it is due.
         self.not_before.set(i64::MIN);
     }
@@ -617,10 +619,11 @@ impl Client {
 
     /// The per-tab store of pending sign-ins by redirect.
     pub fn flows(&self) -> Rc<Store> {
-        self.flows
-            .borrow_mut()
-            .get_or_insert_with(|| Rc::new(Store::open(StorageKind::Session)))
-            .clone()
+        self.flows.with(|flows| {
+            flows
+                .get_or_insert_with(|| Rc::new(Store::open(StorageKind::Session)))
+                .clone()
+        })
     }
 }
 

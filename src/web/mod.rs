@@ -5,6 +5,7 @@
 //! - `client`: the held session, events, the refresh timer and single-flight refresh.
 //! - `send`: the one request path (gloo-net).
 //! - `store`, `tabs`, `timer`, `flight`: storage, cross-tab coordination, timeouts.
+//! - `slot`: the state's cells, none of whose accesses can panic.
 //! - `convert`: values across the boundary (serde-wasm-bindgen) and the error object.
 //! - `types`: the TypeScript shapes, next to nothing else.
 
@@ -13,6 +14,7 @@ mod client;
 mod convert;
 mod flight;
 mod send;
+mod slot;
 mod store;
 mod tabs;
 mod timer;

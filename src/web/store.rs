@@ -2,17 +2,17 @@
 //! SSR, a sandbox that throws on access). Nothing is written to probe it: a refused
 //! write falls back by itself.
 
-use std::cell::RefCell;
-
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::options::StorageKind;
 
+use super::slot::Slot;
+
 /// One storage area and the values it refused.
 pub struct Store {
     backend: Option<web_sys::Storage>,
-    refused: RefCell<Vec<(String, String)>>,
+    refused: Slot<Vec<(String, String)>>,
 }
 
 /// `target[name]` when reading it does not throw and it is neither `undefined` nor
@@ -39,7 +39,7 @@ impl Store {
             backend: name
                 .and_then(global)
                 .and_then(|s| s.dyn_into::<web_sys::Storage>().ok()),
-            refused: RefCell::new(Vec::new()),
+            refused: Slot::default(),
         }
     }
 
@@ -49,8 +49,14 @@ impl Store {
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
-        if let Some((_, v)) = self.refused.borrow().iter().find(|(k, _)| k == key) {
-            return Some(v.clone());
+        let refused = self.refused.with(|refused| {
+            refused
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        });
+        if refused.is_some() {
+            return refused;
         }
         self.backend.as_ref()?.get_item(key).ok().flatten()
     }
@@ -63,14 +69,14 @@ impl Store {
             .is_some_and(|b| b.set_item(key, value).is_ok());
         if !stored {
             self.refused
-                .borrow_mut()
-                .push((key.to_owned(), value.to_owned()));
+                .with(|refused| refused.push((key.to_owned(), value.to_owned())));
         }
     }
 
     /// Drops what memory holds for `key`.
     fn forget(&self, key: &str) {
-        self.refused.borrow_mut().retain(|(k, _)| k != key);
+        self.refused
+            .with(|refused| refused.retain(|(k, _)| k != key));
     }
 
     pub fn remove(&self, key: &str) {
