@@ -110,14 +110,16 @@ async fn run(client: Rc<Client>, call: Call) -> Result<JsValue, Error> {
 }
 
 /// The email a sign-in names, for `requires2fa`: the argument's, or the one the ID
-/// token's claims name.
+/// token's claims name (`None` for every other method: [`finish`] reads it only for
+/// sign-ins).
 fn sign_in_email(op: Op, p: &Value) -> Option<String> {
     match op {
         Op::IdToken => p
             .str_at("idToken")
             .and_then(|t| payload(t, &BrowserJson))
             .and_then(|claims| claims.str_at("email").map(str::to_owned)),
-        _ => p.str_at("email").map(str::to_owned),
+        Op::Signup | Op::SignupWithFiles | Op::Login => p.str_at("email").map(str::to_owned),
+        _ => None,
     }
 }
 

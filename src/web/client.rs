@@ -619,11 +619,13 @@ impl Client {
 
     /// The per-tab store of pending sign-ins by redirect.
     pub fn flows(&self) -> Rc<Store> {
-        self.flows.with(|flows| {
-            flows
-                .get_or_insert_with(|| Rc::new(Store::open(StorageKind::Session)))
-                .clone()
-        })
+        if let Some(flows) = self.flows.get() {
+            return flows;
+        }
+        // Opened outside the slot: opening reads the page's `sessionStorage`.
+        let flows = Rc::new(Store::open(StorageKind::Session));
+        self.flows.set(Some(flows.clone()));
+        flows
     }
 }
 

@@ -20,7 +20,8 @@ impl<T: Default> Slot<T> {
     }
 
     /// `f` on the value in place. While `f` runs the slot holds the default, so `f`
-    /// must not reach this slot again (none calls out to JavaScript or the client).
+    /// must not reach this slot again: every `f` here only reads, pushes or removes,
+    /// and none calls out to JavaScript or back into the client.
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         let mut value = self.0.take();
         let result = f(&mut value);

@@ -55,10 +55,7 @@ impl Store {
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.clone())
         });
-        if refused.is_some() {
-            return refused;
-        }
-        self.backend.as_ref()?.get_item(key).ok().flatten()
+        refused.or_else(|| self.backend.as_ref()?.get_item(key).ok().flatten())
     }
 
     pub fn set(&self, key: &str, value: &str) {
