@@ -15,18 +15,8 @@ trap 'rm -rf "$out"' EXIT
 wasm_package bench/floor "$out/floor" floor
 [ -f pkg/cocobase_auth_bg.wasm ] || bash scripts/build-pkg.sh
 node --input-type=module - "$out/floor" pkg <<'JS'
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
-const measure = (dir) => {
-  const sizes = { js: 0, wasm: 0 };
-  for (const file of readdirSync(dir)) {
-    const kind = file.endsWith(".wasm") ? "wasm" : file.endsWith(".js") ? "js" : null;
-    if (kind) sizes[kind] += gzipSync(readFileSync(join(dir, file)), { level: 9 }).length;
-  }
-  return { ...sizes, total: sizes.js + sizes.wasm };
-};
-const [floor, pkg] = process.argv.slice(2).map(measure);
+import { packageSize } from "./scripts/lib/package-size.mjs";
+const [floor, pkg] = process.argv.slice(2).map(packageSize);
 const row = (name, s) => `| ${name} | ${s.wasm.toLocaleString("en")} | ${s.js.toLocaleString("en")} | ${s.total.toLocaleString("en")} |`;
 console.log("| gzip -9 B | wasm | JS glue | total |\n|---|---|---|---|");
 console.log(row("the floor (bench/floor)", floor));

@@ -1,6 +1,8 @@
 # Sourced by scripts/build-pkg.sh and bench/floor.sh: builds a wasm-bindgen crate into a
 # package folder the way the published package is built, so their sizes compare.
 #   wasm_package <crate dir> <out dir> <out name>
+# (run from the repository's root, for node_modules/.bin; leaves `wasm_before` and
+# `glue_before` set: the raw sizes before wasm-opt and esbuild, for build-pkg.sh's line)
 # wasm-pack build --release --target web (size-first profile; wasm-pack's own wasm-opt is
 # off in Cargo.toml: Debian's binaryen is too old for externref tables), then npm's current
 # binaryen `wasm-opt -Oz`, then esbuild minifies wasm-bindgen's JS (the same module, its
